@@ -1,0 +1,49 @@
+# SuccessHub — every install step lives here.
+#   make run    install, load the demo data and serve on the embedded default (SQLite, no servers)
+#   make test   install the development tools and run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run install install-dev assets browser test lint bench clean
+
+run: install assets
+	$(BIN)/successhub demo
+	$(BIN)/successhub serve --host $(HOST) --port $(PORT)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+# htmx and ECharts come from the npm registry at install time; nothing third-party is committed.
+assets:
+	@if [ ! -d node_modules/htmx.org ] || [ package.json -nt node_modules/.package-lock.json ]; then \
+		npm install --no-audit --no-fund --loglevel=error; fi
+
+# Browser tests drive Debian's Chromium through Playwright; no browser is downloaded.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium could not be installed: browser tests will be skipped"; }
+
+test: install-dev assets browser
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: install-dev
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

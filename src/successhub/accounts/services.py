@@ -1,0 +1,123 @@
+"""State changes for accounts: verification codes, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from successhub.accounts.models import ApiToken, User, VerificationCode
+
+logger = logging.getLogger("successhub.verification")
+
+MAX_ATTEMPTS = 5
+RESEND_INTERVAL = timedelta(seconds=60)
+
+
+class VerificationError(Exception):
+    """A refusal while verifying; ``code`` is machine-readable, the message is Chinese."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+def _hash(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class SentCode:
+    channel: str
+    target: str
+    expires_at: object
+
+
+def send_verification_code(user: User, channel: str, target: str | None = None) -> SentCode:
+    """Send a 6-digit code by SMS or e-mail. The embedded default prints it on the console."""
+    if channel not in VerificationCode.Channel.values:
+        raise VerificationError("invalid_channel", "验证方式只能是手机或邮箱。")
+    target = (target or (user.phone if channel == "phone" else user.email) or "").strip()
+    if not target:
+        raise VerificationError(
+            "missing_target", "请先填写手机号。" if channel == "phone" else "请先填写邮箱地址。"
+        )
+    now = timezone.now()
+    last = user.verification_codes.filter(channel=channel).first()
+    if last and last.used_at is None and now - last.created_at < RESEND_INTERVAL:
+        raise VerificationError("too_soon", "验证码发送过于频繁，请一分钟后再试。")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    expires_at = now + timedelta(seconds=settings.VERIFICATION_CODE_TTL_SECONDS)
+    VerificationCode.objects.create(
+        user=user, channel=channel, target=target, code_hash=_hash(code), expires_at=expires_at
+    )
+    message = f"【SuccessHub】您的验证码是 {code}，{settings.VERIFICATION_CODE_TTL_SECONDS // 60} 分钟内有效。"
+    if channel == "email":
+        send_mail("SuccessHub 验证码", message, None, [target])
+    else:
+        # No SMS gateway in the embedded default: the code goes to the console log.
+        print(f"[SMS to {target}] {message}", flush=True)  # noqa: T201
+        logger.warning("SMS to %s: %s", target, message)
+    return SentCode(channel, target, expires_at)
+
+
+@transaction.atomic
+def confirm_verification_code(user: User, channel: str, code: str) -> User:
+    pending = (
+        VerificationCode.objects.select_for_update()
+        .filter(user=user, channel=channel, used_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if pending is None:
+        raise VerificationError("no_pending_code", "请先获取验证码。")
+    if pending.expires_at < timezone.now():
+        raise VerificationError("code_expired", "验证码已过期，请重新获取。")
+    if pending.attempts >= MAX_ATTEMPTS:
+        raise VerificationError("too_many_attempts", "验证码错误次数过多，请重新获取。")
+    if not hmac.compare_digest(pending.code_hash, _hash(code.strip())):
+        pending.attempts += 1
+        pending.save(update_fields=["attempts"])
+        raise VerificationError("wrong_code", "验证码不正确。")
+    now = timezone.now()
+    pending.used_at = now
+    pending.save(update_fields=["used_at"])
+    if channel == "phone":
+        user.phone = pending.target
+        user.phone_verified_at = now
+        user.save(update_fields=["phone", "phone_verified_at"])
+    else:
+        user.email = pending.target
+        user.email_verified_at = now
+        user.save(update_fields=["email", "email_verified_at"])
+    return user
+
+
+def issue_api_token(user: User, name: str) -> str:
+    """Create a token and return its secret once; only a hash is kept."""
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, prefix=prefix, token_hash=_hash(secret))
+    return f"shk_{prefix}_{secret}"
+
+
+def user_for_api_token(raw: str) -> User | None:
+    try:
+        scheme, prefix, secret = raw.split("_", 2)
+    except ValueError:
+        return None
+    if scheme != "shk":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    if token is None or not hmac.compare_digest(token.token_hash, _hash(secret)) or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

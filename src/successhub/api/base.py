@@ -1,0 +1,121 @@
+"""The HTTP API at /api/v1/ (OpenAPI 3 generated from code, docs at /api/v1/docs).
+
+Errors are JSON ``{"code": "...", "message": "..."}`` with a 4xx status; the code
+is machine-readable, the message plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from successhub.accounts.services import user_for_api_token
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_api_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class TokenHeaderAuth(APIKeyHeader):
+    param_name = "X-Api-Token"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = user_for_api_token(key or "")
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="SuccessHub API",
+    version="1.0.0",
+    description="客户成功服务平台 API: entitlements, tickets, community and more. "
+    "Authenticate with a session cookie or `Authorization: Bearer <token>`.",
+    auth=[SessionAuth(), BearerAuth(), TokenHeaderAuth()],
+    urls_namespace="api-1.0.0",
+)
+
+
+class ApiError(Exception):
+    """Raised by handlers for a refusal: status, machine code and plain message."""
+
+    def __init__(self, status: int, code: str, message: str, detail: dict | None = None):
+        self.status = status
+        self.code = code
+        self.message = message
+        self.detail = detail or {}
+        super().__init__(message)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return api.create_response(request, {"code": exc.code, "message": exc.message, **exc.detail}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return api.create_response(
+        request, {"code": "not_authenticated", "message": "Sign in or send a valid API token."}, status=401
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(
+        request, {"code": "forbidden", "message": str(exc) or "You may not do this."}, status=403
+    )
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "message": "No such object."}, status=404)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc: NinjaValidationError):
+    return api.create_response(
+        request,
+        {"code": "invalid_input", "message": "The request is not valid.", "errors": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _django_invalid(request, exc: ValidationError):
+    return api.create_response(
+        request, {"code": "invalid_input", "message": "; ".join(exc.messages)}, status=422
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+
+
+def parse_at(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, "invalid_input", f"'at' is not an ISO 8601 date-time: {value!r}") from None
+    if at.tzinfo is None:
+        from successhub.core.entitlements import BEIJING
+
+        at = at.replace(tzinfo=BEIJING)
+    return at

@@ -1,0 +1,51 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from successhub.calendars.models import CalendarYear, Holiday, MakeupDay, ScheduleSetting
+from successhub.calendars.selectors import bump_version, unloaded_years_ahead
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+class MakeupDayInline(admin.TabularInline):
+    model = MakeupDay
+    extra = 0
+
+
+class BumpOnSave:
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_version()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        bump_version()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_version()
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(BumpOnSave, admin.ModelAdmin):
+    list_display = ("year", "source", "updated_at")
+    inlines = [HolidayInline, MakeupDayInline]
+
+    def changelist_view(self, request, extra_context=None):
+        missing = unloaded_years_ahead(timezone.localdate().year)
+        if missing:
+            self.message_user(
+                request,
+                f"尚未录入 {'、'.join(map(str, missing))} 年的节假日安排：这些年份的 5×8 期限按普通周一至周五计算，"
+                f"并标记为“暂定”。请根据国务院办公厅通知补录。",
+                level=messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(ScheduleSetting)
+class ScheduleSettingAdmin(BumpOnSave, admin.ModelAdmin):
+    list_display = ("schedule", "include_makeup_days")

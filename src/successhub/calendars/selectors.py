@@ -1,0 +1,80 @@
+"""The product's business calendar, built from the admin-editable holiday data."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import DatabaseError
+
+from successhub.core.calendar import BusinessCalendar, HolidayBlock, HolidayCalendar, YearNotice
+
+CACHE_KEY = "calendars:version"
+_built: dict[str, tuple[int, BusinessCalendar, dict[str, bool]]] = {}
+
+
+def _version() -> int:
+    version = cache.get(CACHE_KEY)
+    if version is None:
+        version = 1
+        cache.add(CACHE_KEY, version, timeout=None)
+    return version
+
+
+def bump_version() -> None:
+    """Called when an admin edits holiday data or schedule settings."""
+    try:
+        cache.incr(CACHE_KEY)
+    except ValueError:
+        cache.set(CACHE_KEY, 2, timeout=None)
+
+
+def _load() -> tuple[BusinessCalendar, dict[str, bool]]:
+    from successhub.calendars.models import CalendarYear, ScheduleSetting
+
+    try:
+        years = list(CalendarYear.objects.prefetch_related("holidays", "makeup_days"))
+        settings = {s.schedule: s.include_makeup_days for s in ScheduleSetting.objects.all()}
+    except DatabaseError:
+        # No calendar tables yet (a fresh checkout before `migrate`): the bundled notices.
+        return BusinessCalendar(HolidayCalendar.bundled()), {}
+    if not years:
+        return BusinessCalendar(HolidayCalendar.bundled()), settings
+    notices = [
+        YearNotice(
+            year=y.year,
+            holidays=tuple(HolidayBlock(h.name, h.start, h.end) for h in y.holidays.all()),
+            makeup_days=tuple(m.date for m in y.makeup_days.all()),
+            source=y.source,
+        )
+        for y in years
+    ]
+    return BusinessCalendar(HolidayCalendar(notices)), settings
+
+
+def business_calendar() -> BusinessCalendar:
+    return _current()[0]
+
+
+def makeup_day_settings() -> dict[str, bool]:
+    """Which schedules count make-up days as working days."""
+    return _current()[1]
+
+
+def _current() -> tuple[BusinessCalendar, dict[str, bool]]:
+    version = _version()
+    entry = _built.get("default")
+    if entry is None or entry[0] != version:
+        calendar, settings = _load()
+        entry = (version, calendar, settings)
+        _built["default"] = entry
+    return entry[1], entry[2]
+
+
+def unloaded_years_ahead(today_year: int, horizon: int = 1) -> list[int]:
+    """Years from this one to ``horizon`` ahead whose notice is not loaded (admins are warned)."""
+    holidays = business_calendar()
+    loaded = _holiday_years(holidays)
+    return [y for y in range(today_year, today_year + horizon + 1) if y not in loaded]
+
+
+def _holiday_years(calendar: BusinessCalendar) -> frozenset[int]:
+    return calendar.holidays.years_loaded

@@ -1,0 +1,121 @@
+"""Reads about what customers bought and what it entitles them to.
+
+An entitlement page costs a fixed number of queries whatever the ledger holds:
+the deployments, the contracts, one aggregate over the ledger for all the
+quota windows on the page (and the calendar, cached between requests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, Q, Sum, Value, When
+from django.utils import timezone
+
+from successhub.accounts.models import Organisation, User
+from successhub.calendars.selectors import business_calendar, makeup_day_settings
+from successhub.catalog.loader import get_catalog
+from successhub.contracts.models import Contract, Deployment, UsageEntry
+from successhub.core import entitlements as core
+from successhub.core.entitlements import BEIJING
+
+
+class NotAllowed(Exception):
+    """The acting user may not see this organisation's data."""
+
+
+def engine() -> core.Engine:
+    calendar = business_calendar()
+    return core.Engine(
+        get_catalog(),
+        calendar,
+        include_makeup_days=makeup_day_settings(),
+        provisional=lambda at: not calendar.holidays.is_loaded(at.astimezone(BEIJING).year),
+    )
+
+
+def organisation_for(user: User, organisation_id: int | None = None) -> Organisation:
+    """The organisation the user acts for: their own; staff may name any."""
+    if user.is_customer:
+        if organisation_id is not None and organisation_id != user.organisation_id:
+            raise NotAllowed("customers see only their own organisation")
+        return user.organisation
+    if organisation_id is None:
+        raise NotAllowed("staff must name the organisation")
+    return Organisation.objects.get(pk=organisation_id)
+
+
+def customer_snapshot(organisation: Organisation) -> core.Customer:
+    deployments = tuple(
+        core.Deployment(product=code, type=kind)
+        for code, kind in Deployment.objects.filter(organisation=organisation).values_list("product__code", "type")
+    )
+    contracts = tuple(
+        core.Contract(
+            plan=c.plan,
+            start=c.start,
+            end=c.end,
+            amount=c.amount,
+            edition=c.edition or None,
+            id=str(c.pk),
+            overrides=c.overrides or {},
+        )
+        for c in Contract.objects.filter(organisation=organisation)
+    )
+    return core.Customer(region=organisation.region, deployments=deployments, contracts=contracts)
+
+
+def usage_totals(organisation: Organisation, windows: list[core.UsageWindow]) -> core.PrefetchedUsage:
+    """All the windows' totals in one aggregate query over the ledger."""
+    if not windows:
+        return core.PrefetchedUsage({})
+    aggregates = {}
+    for index, window in enumerate(windows):
+        start = dt.datetime.combine(window.start, dt.time.min, tzinfo=BEIJING)
+        end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time.min, tzinfo=BEIJING)
+        aggregates[f"w{index}"] = Sum(
+            Case(
+                When(Q(service=window.service, at__gte=start, at__lt=end), then="amount"),
+                default=Value(Decimal(0)),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            )
+        )
+    lowest = min(w.start for w in windows)
+    services = {w.service for w in windows}
+    row = UsageEntry.objects.filter(
+        organisation=organisation,
+        service__in=services,
+        at__gte=dt.datetime.combine(lowest, dt.time.min, tzinfo=BEIJING),
+    ).aggregate(**aggregates)
+    return core.PrefetchedUsage(
+        {window: Decimal(row[f"w{index}"] or 0) for index, window in enumerate(windows)}
+    )
+
+
+def entitlements_for(
+    organisation: Organisation,
+    at: dt.datetime | None = None,
+    request: core.Request | None = None,
+) -> list[core.Decision]:
+    at = at or timezone.now()
+    customer = customer_snapshot(organisation)
+    the_engine = engine()
+    usage = usage_totals(organisation, the_engine.usage_windows(customer, at))
+    return the_engine.evaluate(customer, at, usage, request)
+
+
+def entitlement_for(organisation: Organisation, request: core.Request, at: dt.datetime | None = None) -> core.Decision:
+    return entitlements_for(organisation, at, request)[0]
+
+
+def visible_contracts_for(user: User):
+    qs = Contract.objects.select_related("organisation")
+    if user.is_customer:
+        return qs.filter(organisation_id=user.organisation_id)
+    return qs
+
+
+def first_advanced_contract(organisation: Organisation) -> Contract | None:
+    """Derived, never typed in: the organisation's earliest Advanced contract."""
+    return Contract.objects.filter(organisation=organisation, plan="advanced").order_by("start", "id").first()

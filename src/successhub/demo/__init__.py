@@ -1,0 +1,11 @@
+"""Demo data: a few customer organisations, staff, contracts and content to explore the product.
+
+Each capability adds a loader module here and lists it in ``LOADERS``; loaders are
+idempotent (running the demo twice changes nothing the second time).
+"""
+
+LOADERS = [
+    "successhub.demo.foundation",
+]
+
+DEMO_PASSWORD = "demo12345"

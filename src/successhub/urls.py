@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from successhub.api.urls import api
+from successhub.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("me/entitlements/", views.entitlements, name="entitlements"),
+    path("me/verify/", views.verify, name="verify"),
+    path("staff/catalog/", views.staff_catalog, name="staff_catalog"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+# Apps added by later capabilities append their URL includes here.
+EXTRA_URLPATTERNS: list = []
+urlpatterns += EXTRA_URLPATTERNS
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+admin.site.site_header = "SuccessHub 后台管理"
+admin.site.site_title = "SuccessHub"

@@ -1,0 +1,162 @@
+"""Portal pages: thin views that call selectors and services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from successhub.accounts.services import VerificationError, confirm_verification_code, send_verification_code
+from successhub.calendars.selectors import unloaded_years_ahead
+from successhub.catalog.loader import get_catalog
+from successhub.contracts.models import Contract, Deployment
+from successhub.contracts.selectors import entitlements_for
+from successhub.core.catalog import SERVICE_CODES
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "zh").startswith("en") else "zh"
+
+
+@login_required
+def home(request):
+    context: dict = {"today": timezone.localdate()}
+    if request.user.is_customer:
+        organisation = request.user.organisation
+        decisions = entitlements_for(organisation)
+        context.update(
+            organisation=organisation,
+            contracts=Contract.objects.filter(organisation=organisation),
+            deployments=Deployment.objects.filter(organisation=organisation).select_related("product"),
+            allowed_count=sum(1 for d in decisions if d.allowed),
+        )
+    else:
+        missing = unloaded_years_ahead(timezone.localdate().year)
+        if missing:
+            context["calendar_warning"] = (
+                f"尚未录入 {'、'.join(map(str, missing))} 年的法定节假日安排：相关 5×8 期限按普通周一至周五计算并标记为“暂定”。"
+            )
+    return render(request, "web/home.html", context)
+
+
+def entitlement_rows(decisions, language: str) -> list[tuple[str, list[dict]]]:
+    labels = get_catalog().labels
+    groups: dict[str, list[dict]] = {}
+    for decision in decisions:
+        item = decision.item
+        quota = decision.quota
+        used_percent = 0
+        if quota and quota.limit:
+            used_percent = int(min(Decimal(100), quota.used * 100 / quota.limit))
+        row = {
+            "code": decision.service,
+            "name": item.name.get(language) if item else decision.service,
+            "summary": item.summary.get(language) if item else "",
+            "allowed": decision.allowed,
+            "reason": decision.reason,
+            "explanation": decision.explanation_en if language == "en" else decision.explanation,
+            "quota": quota,
+            "unit": labels.name("units", quota.unit, language) if quota else "",
+            "used_percent": used_percent,
+            "max_members": item.max_members if item else None,
+            "schedule": decision.schedule,
+            "schedule_label": labels.name("schedules", decision.schedule, language) if decision.schedule else "",
+            "open_now": decision.open_now,
+            "next_open": decision.next_open,
+            "provisional": decision.provisional,
+        }
+        group = item.group.get(language) if item else ""
+        groups.setdefault(group, []).append(row)
+    return list(groups.items())
+
+
+@login_required
+def entitlements(request):
+    if not request.user.is_customer:
+        raise PermissionDenied
+    at = timezone.now()
+    decisions = entitlements_for(request.user.organisation, at)
+    return render(
+        request,
+        "web/entitlements.html",
+        {"organisation": request.user.organisation, "at": at, "groups": entitlement_rows(decisions, _lang())},
+    )
+
+
+@login_required
+def verify(request):
+    context = {"channel": request.POST.get("channel", "phone"), "target": request.POST.get("target", "")}
+    if request.method == "POST":
+        channel = request.POST.get("channel", "")
+        try:
+            if request.POST.get("action") == "send":
+                sent = send_verification_code(request.user, channel, request.POST.get("target") or None)
+                messages.info(request, f"验证码已发送至 {sent.target}，请在有效期内填写。")
+            else:
+                confirm_verification_code(request.user, channel, request.POST.get("code", ""))
+                messages.success(request, "认证成功，您现在可以使用客户服务。")
+                return redirect("home")
+        except VerificationError as exc:
+            messages.error(request, str(exc))
+    return render(request, "web/verify.html", context)
+
+
+@login_required
+def staff_catalog(request):
+    if request.user.is_customer:
+        raise PermissionDenied
+    language = _lang()
+    catalog = get_catalog()
+    labels = catalog.labels
+    editions = []
+    for edition in sorted(catalog.editions.values(), key=lambda e: (e.plan, e.published)):
+        items = []
+        for code in SERVICE_CODES:
+            item = edition.items.get(code)
+            if item is None:
+                continue
+            conditions = []
+            if item.deployment_types:
+                conditions.append("部署：" + "、".join(labels.name("deployment_types", t, language) for t in item.deployment_types))
+            if item.products:
+                conditions.append("产品：" + "、".join(labels.name("products", p, language) for p in item.products))
+            if item.channels:
+                conditions.append("渠道：" + "、".join(labels.name("channels", c, language) for c in item.channels))
+            if item.fatal_only:
+                conditions.append("仅限致命故障")
+            if item.quota:
+                conditions.append(f"额度：{item.quota.limit} {labels.name('units', item.quota.unit, language)}/服务年度")
+            if item.first_purchase_year_only:
+                conditions.append("仅限首次购买高级服务后的第一年")
+            if item.min_contract_amount is not None:
+                conditions.append(f"合同金额不低于 {item.min_contract_amount} 元")
+            if item.max_members:
+                conditions.append(f"不超过 {item.max_members} 人")
+            if item.first_response:
+                conditions.append(f"首次响应：{item.first_response.working_minutes} 工作分钟（{item.first_response.schedule}）")
+            items.append(
+                {
+                    "code": code,
+                    "name": item.name.get(language),
+                    "summary": item.summary.get(language),
+                    "schedule": item.schedule,
+                    "conditions": conditions,
+                }
+            )
+        editions.append(
+            {
+                "name": edition.name.get(language),
+                "edition": edition.edition,
+                "published": edition.published,
+                "source": edition.source,
+                "file": edition.file.rsplit("/", 1)[-1],
+                "includes": " ".join(edition.includes) if edition.includes else "",
+                "items": items,
+            }
+        )
+    return render(request, "web/catalog.html", {"editions": editions})
