@@ -127,6 +127,9 @@ class VerificationCode(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "channel", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.target}"
+
 
 class ApiToken(models.Model):
     """A bearer token for API clients (the product's in-app entry, the hotline desk, scripts)."""
@@ -142,3 +145,6 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"

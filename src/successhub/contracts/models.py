@@ -129,3 +129,6 @@ class UsageEntry(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["organisation", "service", "at"])]
         constraints = [models.CheckConstraint(name="usage_amount_positive", condition=Q(amount__gt=0))]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.service} {self.amount} @ {self.at:%Y-%m-%d %H:%M}"
