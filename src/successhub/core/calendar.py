@@ -1,0 +1,978 @@
+"""China's business calendar and SLA working-time arithmetic (DESIGN §3).
+
+Pure Python, no Django: the ``calendars`` app loads the admin-edited holiday data
+and builds a :class:`BusinessCalendar` from it; everything else lives here.
+
+How the arithmetic is fast
+--------------------------
+All instants are handled as *local seconds*: seconds since 1970-01-01 00:00 Beijing
+time. Asia/Shanghai has been UTC+08:00 without daylight saving since 1991, so local
+seconds are epoch seconds + 28,800 and a day is always 86,400 seconds; instants before
+1992 are refused.
+
+For each schedule with working hours (``7x8``, ``5x8`` with or without make-up days) a
+:class:`_Timeline` holds, for every day from 1992-01-01 up to a horizon that grows on
+demand, the cumulative working seconds before that day. The working time elapsed at
+any instant is then one list lookup plus the offset inside the day, and a deadline is
+one ``bisect`` into that list: no stepping through periods or days.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+import os
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+__all__ = [
+    "BEIJING",
+    "SCHEDULES",
+    "BusinessCalendar",
+    "CalendarDataError",
+    "Deadline",
+    "HolidayBlock",
+    "HolidayCalendar",
+    "UnknownSchedule",
+    "WorkingTime",
+    "YearNotice",
+]
+
+SCHEDULES = ("7x24", "7x8", "5x8")
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+BUNDLED_DATA = Path(__file__).with_name("data") / "cn_holidays.yaml"
+
+# Asia/Shanghai dropped daylight saving in 1991; from 1992 on it is a fixed UTC+08:00.
+FIRST_SUPPORTED_YEAR = 1992
+LAST_SUPPORTED_YEAR = 2199
+
+_DAY = 86_400
+_UTC_OFFSET = 8 * 3600
+# Working periods, in seconds after local midnight: 08:30-12:00 and 13:00-17:30.
+_MORNING_START = 8 * 3600 + 30 * 60
+_MORNING_END = 12 * 3600
+_AFTERNOON_START = 13 * 3600
+_AFTERNOON_END = 17 * 3600 + 30 * 60
+_MORNING = _MORNING_END - _MORNING_START  # 3.5 h
+_LUNCH = _AFTERNOON_START - _MORNING_END  # 1 h
+WORKING_DAY_SECONDS = _AFTERNOON_END - _AFTERNOON_START + _MORNING  # 8 h, DESIGN §3
+
+_EPOCH_LOCAL = datetime(1970, 1, 1, tzinfo=BEIJING)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_FIRST_DAY = (date(FIRST_SUPPORTED_YEAR, 1, 1) - date(1970, 1, 1)).days
+_ORDINAL_1970 = date(1970, 1, 1).toordinal()
+_MIN_LOCAL = _FIRST_DAY * _DAY
+_END_LOCAL = (date(LAST_SUPPORTED_YEAR + 1, 1, 1) - date(1970, 1, 1)).days * _DAY
+_SUPPORTED_DAYS = _END_LOCAL // _DAY - _FIRST_DAY
+
+
+# --------------------------------------------------------------------------- holiday data
+
+
+@dataclass(frozen=True)
+class HolidayBlock:
+    """One holiday span of a notice, e.g. 春节 2026-02-15 to 2026-02-23 (both inclusive)."""
+
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class YearNotice:
+    """A year's arrangement as the State Council notice for that year states it."""
+
+    year: int
+    holidays: tuple[HolidayBlock, ...]
+    makeup_days: tuple[date, ...]
+    source: str = ""
+
+
+class CalendarDataError(ValueError):
+    """Holiday data that cannot be right; the message names the file, year and field."""
+
+
+def _date_range(start: date, end: date) -> Iterable[date]:
+    for offset in range((end - start).days + 1):
+        yield start + timedelta(days=offset)
+
+
+def _check_notice(notice: YearNotice) -> None:
+    """Raise CalendarDataError if a notice is not self-consistent."""
+    year = notice.year
+
+    def fail(field: str, reason: str) -> CalendarDataError:
+        return CalendarDataError(f"year {year}: {field}: {reason}")
+
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise CalendarDataError(f"year {year!r}: the year must be a whole number")
+    if not FIRST_SUPPORTED_YEAR <= year <= LAST_SUPPORTED_YEAR:
+        raise fail("year", f"outside the supported years {FIRST_SUPPORTED_YEAR}-{LAST_SUPPORTED_YEAR}")
+    if not isinstance(notice.source, str):
+        raise fail("source", "must be text")
+    seen: dict[date, str] = {}
+    for block in notice.holidays:
+        if not isinstance(block.name, str) or not block.name.strip():
+            raise fail("holidays", "a holiday has no name")
+        where = f"holiday {block.name}"
+        for attr in ("start", "end"):
+            value = getattr(block, attr)
+            if isinstance(value, datetime) or not isinstance(value, date):
+                raise fail(where, f"{attr} {value!r} is not a date")
+        if block.end < block.start:
+            raise fail(where, f"ends ({block.end}) before it starts ({block.start})")
+        if block.end.year != year:
+            raise fail(where, f"end {block.end} is not in {year}")
+        # A notice may open its year with a span that starts on the previous 31 December or so
+        # (2023: 2022-12-31 to 2023-01-02); anything earlier belongs to another notice.
+        if block.start.year != year and not (block.start.year == year - 1 and block.start.month == 12):
+            raise fail(where, f"start {block.start} is not in {year}")
+        for day in _date_range(block.start, block.end):
+            if day in seen:
+                raise fail(where, f"{day} is already part of holiday {seen[day]}")
+            seen[day] = block.name
+    makeup_seen: set[date] = set()
+    for day in notice.makeup_days:
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise fail("makeup_days", f"{day!r} is not a date")
+        if day.year != year:
+            raise fail("makeup_days", f"{day} is not in {year}")
+        if day in makeup_seen:
+            raise fail("makeup_days", f"{day} is listed twice")
+        if day in seen:
+            raise fail("makeup_days", f"{day} is also a holiday ({seen[day]})")
+        if day.weekday() < 5:
+            raise fail("makeup_days", f"{day} is a weekday; a make-up working day is a Saturday or Sunday")
+        makeup_seen.add(day)
+
+
+class HolidayCalendar:
+    """Statutory holidays and make-up working days, by year of notice."""
+
+    def __init__(self, notices: Iterable[YearNotice]):
+        by_year: dict[int, YearNotice] = {}
+        holiday_names: dict[date, str] = {}
+        makeup_days: set[date] = set()
+        for notice in notices:
+            _check_notice(notice)
+            if notice.year in by_year:
+                raise CalendarDataError(f"year {notice.year}: the year is given twice")
+            by_year[notice.year] = notice
+            for block in notice.holidays:
+                for day in _date_range(block.start, block.end):
+                    if day in holiday_names:
+                        raise CalendarDataError(
+                            f"year {notice.year}: holiday {block.name}: {day} is also a holiday "
+                            f"({holiday_names[day]}) in another year's notice"
+                        )
+                    holiday_names[day] = block.name
+            makeup_days.update(notice.makeup_days)
+        clash = sorted(makeup_days & holiday_names.keys())
+        if clash:
+            raise CalendarDataError(
+                f"year {clash[0].year}: makeup_days: {clash[0]} is also a holiday ({holiday_names[clash[0]]})"
+            )
+        self._notices = tuple(by_year[year] for year in sorted(by_year))
+        self._holiday_names = holiday_names
+        self._makeup_days = frozenset(makeup_days)
+        self.years_loaded: frozenset[int] = frozenset(by_year)
+
+    @classmethod
+    def bundled(cls) -> HolidayCalendar:
+        """The holiday data shipped with SuccessHub (``core/data/cn_holidays.yaml``), cached."""
+        return _bundled_calendar()
+
+    @classmethod
+    def from_yaml(cls, path_or_text: str | os.PathLike[str]) -> HolidayCalendar:
+        """Load holiday data from a YAML file (a path) or from YAML text."""
+        if isinstance(path_or_text, os.PathLike):
+            path = Path(path_or_text)
+            text = _read_text(path)
+            origin = path.name
+        elif _looks_like_path(path_or_text):
+            path = Path(path_or_text)
+            text = _read_text(path)
+            origin = path.name
+        else:
+            text = path_or_text
+            origin = "holiday data"
+        try:
+            return cls(_parse_notices(text, origin))
+        except CalendarDataError as exc:
+            message = str(exc)
+            raise CalendarDataError(
+                message if message.startswith(origin) else f"{origin}: {message}"
+            ) from None
+
+    def is_loaded(self, year: int) -> bool:
+        return year in self.years_loaded
+
+    def is_holiday(self, d: date) -> bool:
+        return d in self._holiday_names
+
+    def is_makeup_day(self, d: date) -> bool:
+        return d in self._makeup_days
+
+    def holiday_name(self, d: date) -> str | None:
+        return self._holiday_names.get(d)
+
+    def notices(self) -> tuple[YearNotice, ...]:
+        return self._notices
+
+    def __repr__(self) -> str:
+        years = ", ".join(str(year) for year in sorted(self.years_loaded))
+        return f"<HolidayCalendar years=[{years}]>"
+
+
+def _looks_like_path(text: str) -> bool:
+    if "\n" in text:
+        return False
+    if text.strip().endswith((".yaml", ".yml")):
+        return True
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CalendarDataError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def _parse_date(value: Any, origin: str, year: Any, field: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise CalendarDataError(f"{origin}: year {year}: {field}: {value!r} is not a date (YYYY-MM-DD)")
+
+
+class _HolidayLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad one is reported with its year and field."""
+
+
+_HolidayLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+def _parse_notices(text: str, origin: str) -> list[YearNotice]:
+    try:
+        data = yaml.load(text, Loader=_HolidayLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise CalendarDataError(f"{origin}: not valid YAML{where}") from None
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise CalendarDataError(f"{origin}: expected a mapping of year to that year's notice")
+    notices = []
+    for key, entry in data.items():
+        try:
+            year = int(key)
+        except (TypeError, ValueError):
+            raise CalendarDataError(f"{origin}: year {key!r}: the year must be a whole number") from None
+        if not isinstance(entry, dict):
+            raise CalendarDataError(f"{origin}: year {year}: expected source, holidays and makeup_days")
+        unknown = set(entry) - {"source", "holidays", "makeup_days"}
+        if unknown:
+            raise CalendarDataError(f"{origin}: year {year}: {sorted(map(str, unknown))[0]}: unknown field")
+        source = entry.get("source") or ""
+        if not isinstance(source, str):
+            raise CalendarDataError(f"{origin}: year {year}: source: must be text")
+        raw_holidays = entry.get("holidays") or []
+        raw_makeup = entry.get("makeup_days") or []
+        if not isinstance(raw_holidays, list):
+            raise CalendarDataError(f"{origin}: year {year}: holidays: expected a list")
+        if not isinstance(raw_makeup, list):
+            raise CalendarDataError(f"{origin}: year {year}: makeup_days: expected a list of dates")
+        blocks = []
+        for index, raw in enumerate(raw_holidays, start=1):
+            field = f"holidays #{index}"
+            if not isinstance(raw, dict):
+                raise CalendarDataError(f"{origin}: year {year}: {field}: expected name, start and end")
+            missing = [name for name in ("name", "start", "end") if raw.get(name) in (None, "")]
+            if missing:
+                raise CalendarDataError(f"{origin}: year {year}: {field}: {missing[0]} is missing")
+            extra = set(raw) - {"name", "start", "end"}
+            if extra:
+                raise CalendarDataError(
+                    f"{origin}: year {year}: {field}: {sorted(map(str, extra))[0]}: unknown field"
+                )
+            blocks.append(
+                HolidayBlock(
+                    name=str(raw["name"]),
+                    start=_parse_date(raw["start"], origin, year, f"{field} start"),
+                    end=_parse_date(raw["end"], origin, year, f"{field} end"),
+                )
+            )
+        makeup = tuple(_parse_date(value, origin, year, "makeup_days") for value in raw_makeup)
+        notices.append(YearNotice(year=year, holidays=tuple(blocks), makeup_days=makeup, source=source))
+    return notices
+
+
+@functools.cache
+def _bundled_calendar() -> HolidayCalendar:
+    return HolidayCalendar.from_yaml(BUNDLED_DATA)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When a clock runs out. ``provisional`` when a year without a loaded notice was counted."""
+
+    at: datetime
+    provisional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingTime:
+    """Working minutes between two instants (an int when whole)."""
+
+    minutes: float
+    provisional: bool
+
+
+class UnknownSchedule(ValueError):
+    """A schedule name that is not one of SCHEDULES."""
+
+
+# Results are built on the hot path of every SLA computation: the same objects the
+# dataclass __init__ builds, through the slot descriptors directly (about twice as fast).
+_new = object.__new__
+_set_deadline_at = Deadline.__dict__["at"].__set__
+_set_deadline_provisional = Deadline.__dict__["provisional"].__set__
+_set_working_minutes = WorkingTime.__dict__["minutes"].__set__
+_set_working_provisional = WorkingTime.__dict__["provisional"].__set__
+
+
+def _deadline(at: datetime, provisional: bool) -> Deadline:
+    result = _new(Deadline)
+    _set_deadline_at(result, at)
+    _set_deadline_provisional(result, provisional)
+    return result
+
+
+def _working_time(minutes: int | float, provisional: bool) -> WorkingTime:
+    result = _new(WorkingTime)
+    _set_working_minutes(result, minutes)
+    _set_working_provisional(result, provisional)
+    return result
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+def _local_seconds(at: datetime) -> int | float:
+    """Seconds since 1970-01-01 00:00 Beijing time; naive datetimes are Beijing time."""
+    tz = at.tzinfo
+    if tz is BEIJING:
+        delta = at - _EPOCH_LOCAL  # same tzinfo: plain wall-clock subtraction
+    elif tz is None or at.utcoffset() is None:
+        delta = at.replace(tzinfo=None) - _EPOCH_NAIVE
+    else:
+        delta = at - _EPOCH_LOCAL
+    seconds = delta.days * _DAY + delta.seconds
+    if delta.microseconds:
+        seconds += delta.microseconds / 1_000_000
+    if not _MIN_LOCAL <= seconds < _END_LOCAL:
+        raise ValueError(
+            f"{at.isoformat()} is outside the supported years {FIRST_SUPPORTED_YEAR}-{LAST_SUPPORTED_YEAR}"
+        )
+    return seconds
+
+
+_fromtimestamp = datetime.fromtimestamp
+
+
+def _to_datetime(local: int | float) -> datetime:
+    return _fromtimestamp(local - _UTC_OFFSET, BEIJING)
+
+
+def _minutes_to_seconds(minutes: int | float) -> int | float:
+    if isinstance(minutes, bool | str | complex) or not isinstance(minutes, numbers.Number):
+        raise ValueError(f"minutes must be a number, not {minutes!r}")
+    if not isinstance(minutes, int | float):
+        minutes = float(minutes)  # Decimal, Fraction
+    if isinstance(minutes, float):
+        if not math.isfinite(minutes):
+            raise ValueError("minutes must be a finite number")
+        if minutes.is_integer():
+            minutes = int(minutes)
+    if minutes < 0:
+        raise ValueError(f"minutes must not be negative (got {minutes})")
+    seconds = minutes * 60
+    if isinstance(seconds, float):
+        seconds = round(seconds, 6)
+        if seconds.is_integer():
+            seconds = int(seconds)
+    return seconds
+
+
+def _year_of_day(day: int) -> int:
+    return date.fromordinal(_ORDINAL_1970 + day).year
+
+
+# --------------------------------------------------------------------------- clocks
+
+
+class _Span:
+    """Immutable per-day arrays from 1992-01-01 (day index 0) up to ``days`` days.
+
+    ``cum[i]``: working seconds before day i; ``open[i]``: day i has working hours;
+    ``provisional[i]``: number of days before day i that lie in a year with no notice.
+    """
+
+    __slots__ = (
+        "cum",
+        "days",
+        "open",
+        "provisional",
+        "last_year",
+        "midnights",
+        "work_by_second",
+        "clock_times",
+    )
+
+    def __init__(
+        self,
+        cum: list[int],
+        open_: bytes,
+        provisional: list[int],
+        last_year: int,
+        midnights: list[datetime],
+    ):
+        self.cum = cum
+        self.open = open_
+        self.provisional = provisional
+        self.days = len(open_)
+        self.last_year = last_year
+        # Beijing midnight of each day: midnight + timedelta is ~6x faster than
+        # datetime.fromtimestamp(..., BEIJING), and exact since Beijing has no DST.
+        self.midnights = midnights
+        self.work_by_second, self.clock_times = _intraday_tables()
+
+
+def _work_into_day(second: int | float) -> int | float:
+    """Working seconds done by ``second`` seconds after midnight of a working day."""
+    if second <= _MORNING_START:
+        return 0
+    if second < _MORNING_END:
+        return second - _MORNING_START
+    if second < _AFTERNOON_START:
+        return _MORNING
+    if second < _AFTERNOON_END:
+        return second - _AFTERNOON_START + _MORNING
+    return WORKING_DAY_SECONDS
+
+
+def _clock_time(work: int | float) -> int | float:
+    """Seconds after midnight at which a working day has done ``work`` (0 < work <= 8 h).
+
+    The earliest such moment: exactly 3.5 h of work ends at 12:00, not at 13:00.
+    """
+    if work <= _MORNING:
+        return _MORNING_START + work
+    return _AFTERNOON_START - _MORNING + work
+
+
+@functools.cache
+def _intraday_tables() -> tuple[list[int], list[timedelta]]:
+    """Lookup tables for the hot path: _work_into_day by whole second of the day, and
+    _clock_time as a timedelta by whole second of work."""
+    work_by_second = [_work_into_day(second) for second in range(_DAY)]
+    clock_times = [timedelta(seconds=_clock_time(max(work, 1))) for work in range(WORKING_DAY_SECONDS + 1)]
+    return work_by_second, clock_times
+
+
+class _Clock:
+    """Working-time arithmetic on local seconds for one schedule."""
+
+    def work(self, local: int | float) -> int | float:
+        """Working seconds from a fixed origin up to ``local``."""
+        raise NotImplementedError
+
+    def deadline(self, work: int | float) -> int | float:
+        """The earliest instant at which ``work()`` reaches ``work`` (which must exceed 0)."""
+        raise NotImplementedError
+
+    def next_open(self, local: int | float) -> int | float:
+        raise NotImplementedError
+
+    def is_open(self, local: int | float) -> bool:
+        raise NotImplementedError
+
+    def provisional(self, first: int | float, last: int | float) -> bool:
+        return False
+
+    def add(self, local: int | float, seconds: int | float) -> int | float:
+        if not seconds:
+            return self.next_open(local)
+        return self.deadline(self.work(local) + seconds)
+
+    def fast_add_local(self, begin: int | float, seconds: int | float) -> tuple[int | float, bool] | None:
+        """``add`` on local seconds for the common case, or None to take the general path."""
+        return None
+
+
+class _AlwaysOpen(_Clock):
+    """7x24: every second counts."""
+
+    def work(self, local):
+        return local
+
+    def deadline(self, work):
+        return work
+
+    def next_open(self, local):
+        return local
+
+    def is_open(self, local):
+        return True
+
+    def add(self, local, seconds):
+        return local + seconds
+
+
+class _Timeline(_Clock):
+    """A schedule of 08:30-12:00 and 13:00-17:30 on the days ``is_working_day`` accepts."""
+
+    def __init__(
+        self,
+        is_working_day: Callable[[date], bool],
+        is_provisional_year: Callable[[int], bool],
+        initial_last_year: int,
+    ):
+        self._is_working_day = is_working_day
+        self._is_provisional_year = is_provisional_year
+        self._initial_last_year = initial_last_year
+        # Built on first use (the empty span covers no day), so an unused schedule costs nothing.
+        self.span = _Span([0], b"", [0], FIRST_SUPPORTED_YEAR - 1, [])
+
+    def _build(self, last_year: int) -> _Span:
+        last_year = min(last_year, LAST_SUPPORTED_YEAR)
+        first = date(FIRST_SUPPORTED_YEAR, 1, 1)
+        days = (date(last_year + 1, 1, 1) - first).days
+        cum = [0] * (days + 1)
+        provisional = [0] * (days + 1)
+        open_ = bytearray(days)
+        total = 0
+        provisional_days = 0
+        is_working_day = self._is_working_day
+        provisional_years = {
+            year: self._is_provisional_year(year) for year in range(FIRST_SUPPORTED_YEAR, last_year + 1)
+        }
+        midnights = [_EPOCH_LOCAL + timedelta(days=_FIRST_DAY + index) for index in range(days)]
+        day = first
+        one = timedelta(days=1)
+        for index in range(days):
+            if is_working_day(day):
+                open_[index] = 1
+                total += WORKING_DAY_SECONDS
+            if provisional_years[day.year]:
+                provisional_days += 1
+            day += one
+            cum[index + 1] = total
+            provisional[index + 1] = provisional_days
+        return _Span(cum, bytes(open_), provisional, last_year, midnights)
+
+    def _span_through(self, day_index: int) -> _Span:
+        """A span that covers ``day_index`` (grows the horizon a few years past it)."""
+        span = self.span
+        if day_index < span.days:
+            return span
+        if span.last_year >= LAST_SUPPORTED_YEAR or day_index >= _SUPPORTED_DAYS:
+            raise ValueError(f"the result lies past the supported years (after {LAST_SUPPORTED_YEAR})")
+        needed_year = _year_of_day(day_index + _FIRST_DAY)
+        span = self._build(max(needed_year + 3, self._initial_last_year))
+        self.span = span  # one assignment: readers see the old span or the new one
+        return span
+
+    def work(self, local):
+        day, second = divmod(local, _DAY)
+        index = day - _FIRST_DAY
+        span = self.span
+        if index >= span.days:
+            span = self._span_through(int(index))
+        index = int(index)
+        if span.open[index]:
+            return span.cum[index] + _work_into_day(second)
+        return span.cum[index]
+
+    def deadline(self, work):
+        span = self.span
+        cum = span.cum
+        after = bisect_left(cum, work)
+        while after > span.days:
+            overshoot = work - cum[-1]
+            span = self._span_through(span.days + int(overshoot // WORKING_DAY_SECONDS) * 7 // 5 + 14)
+            cum = span.cum
+            after = bisect_left(cum, work)
+        index = after - 1  # cum[index] < work <= cum[index + 1]: day `index` is a working day
+        return (index + _FIRST_DAY) * _DAY + _clock_time(work - cum[index])
+
+    def fast_add_local(self, begin, seconds):
+        """``add`` on local seconds for whole seconds inside the span built; else None.
+
+        The same arithmetic as the fast path of BusinessCalendar.add, on plain integers.
+        """
+        if type(begin) is not int or type(seconds) is not int or seconds <= 0:
+            return None
+        day, second = divmod(begin, _DAY)
+        index = day - _FIRST_DAY
+        span = self.span
+        days = span.days
+        if not 0 <= index < days:
+            return None
+        cum = span.cum
+        work = cum[index] + seconds
+        if span.open[index]:
+            work += span.work_by_second[second]
+        after = bisect_left(cum, work, index)
+        if after > days:
+            return None
+        provisional = span.provisional
+        return (
+            (after - 1 + _FIRST_DAY) * _DAY + _clock_time(work - cum[after - 1]),
+            provisional[after] != provisional[index],
+        )
+
+    def is_open(self, local):
+        day, second = divmod(local, _DAY)
+        index = int(day - _FIRST_DAY)
+        span = self._span_through(index)
+        if not span.open[index]:
+            return False
+        return _MORNING_START <= second < _MORNING_END or _AFTERNOON_START <= second < _AFTERNOON_END
+
+    def next_open(self, local):
+        day, second = divmod(local, _DAY)
+        index = int(day - _FIRST_DAY)
+        span = self._span_through(index)
+        if span.open[index]:
+            midnight = local - second
+            if second < _MORNING_START:
+                return midnight + _MORNING_START
+            if second < _MORNING_END:
+                return local
+            if second < _AFTERNOON_START:
+                return midnight + _AFTERNOON_START
+            if second < _AFTERNOON_END:
+                return local
+        while True:
+            cum = span.cum
+            # The next working day k is the last index whose cum equals cum[index + 1].
+            following = bisect_right(cum, cum[index + 1], index + 1) - 1
+            if following < span.days:
+                return (following + _FIRST_DAY) * _DAY + _MORNING_START
+            span = self._span_through(span.days + 366)
+
+    def provisional(self, first, last):
+        first_index = int(first // _DAY) - _FIRST_DAY
+        last_index = int(last // _DAY) - _FIRST_DAY
+        span = self._span_through(last_index)
+        return span.provisional[last_index + 1] != span.provisional[first_index]
+
+
+# --------------------------------------------------------------------------- business calendar
+
+
+class BusinessCalendar:
+    """Working time under the three service schedules (DESIGN §3).
+
+    Accepts aware datetimes in any zone (naive ones are taken as Beijing time) and returns
+    aware datetimes in Asia/Shanghai.
+    """
+
+    def __init__(self, holidays: HolidayCalendar):
+        self.holidays = holidays
+        horizon = max(holidays.years_loaded, default=FIRST_SUPPORTED_YEAR) + 2
+
+        def weekday_less_holidays(day: date) -> bool:
+            return day.weekday() < 5 and not holidays.is_holiday(day)
+
+        def with_makeup_days(day: date) -> bool:
+            return weekday_less_holidays(day) or holidays.is_makeup_day(day)
+
+        def unloaded(year: int) -> bool:
+            return not holidays.is_loaded(year)
+
+        always = _AlwaysOpen()
+        every_day = _Timeline(lambda day: True, lambda year: False, horizon)
+        # By schedule name, without and with make-up days (only 5x8 tells them apart).
+        self._plain: dict[str, _Clock] = {
+            "7x24": always,
+            "7x8": every_day,
+            "5x8": _Timeline(weekday_less_holidays, unloaded, horizon),
+        }
+        self._with_makeup: dict[str, _Clock] = {
+            "7x24": always,
+            "7x8": every_day,
+            "5x8": _Timeline(with_makeup_days, unloaded, horizon),
+        }
+
+    # -- public API ---------------------------------------------------------------------
+
+    def is_open(self, schedule: str, at: datetime, include_makeup_days: bool = False) -> bool:
+        return self._clock(schedule, include_makeup_days).is_open(_local_seconds(at))
+
+    def next_open(self, schedule: str, at: datetime, include_makeup_days: bool = False) -> datetime:
+        """The first working moment at or after ``at`` (``at`` itself, in Beijing time, when open)."""
+        clock = self._clock(schedule, include_makeup_days)
+        return _to_datetime(clock.next_open(_local_seconds(at)))
+
+    def add(
+        self,
+        schedule: str,
+        start: datetime,
+        minutes: int | float,
+        include_makeup_days: bool = False,
+        pauses: Iterable[tuple[datetime, datetime]] = (),
+    ) -> Deadline:
+        """The instant ``minutes`` working minutes after ``start`` (pauses not counted).
+
+        The clock starts at the next working moment; a deadline that falls exactly at the
+        end of a period stays there. ``minutes=0`` gives the moment the clock starts.
+        """
+        clock = (self._with_makeup if include_makeup_days else self._plain).get(schedule)
+        if (
+            type(clock) is _Timeline
+            and not pauses
+            and start.tzinfo is BEIJING
+            and type(minutes) is int
+            and minutes > 0
+        ):
+            # The hot path of every SLA computation, kept flat (one Python frame) with
+            # table lookups: Beijing-time start in whole seconds inside the span built.
+            delta = start - _EPOCH_LOCAL
+            index = delta.days - _FIRST_DAY
+            span = clock.span
+            days = span.days
+            if not delta.microseconds and 0 <= index < days:
+                cum = span.cum
+                work = cum[index] + minutes * 60
+                if span.open[index]:
+                    work += span.work_by_second[delta.seconds]
+                after = bisect_left(cum, work, index)  # cum[after - 1] < work <= cum[after]
+                if after <= days:
+                    provisional = span.provisional
+                    result = _new(Deadline)
+                    _set_deadline_at(
+                        result, span.midnights[after - 1] + span.clock_times[work - cum[after - 1]]
+                    )
+                    _set_deadline_provisional(result, provisional[after] != provisional[index])
+                    return result
+        return self._add(clock, schedule, start, minutes, include_makeup_days, pauses)
+
+    def _add(self, clock, schedule, start, minutes, include_makeup_days, pauses) -> Deadline:
+        if clock is None:
+            clock = self._clock(schedule, include_makeup_days)
+        begin = _local_seconds(start)
+        seconds = _minutes_to_seconds(minutes)
+        if pauses:
+            end = _add_with_pauses(clock, begin, seconds, _merge_pauses(pauses))
+        else:
+            end = clock.add(begin, seconds)
+        return _deadline(_to_datetime(end), clock.provisional(begin, end))
+
+    def between(
+        self,
+        schedule: str,
+        start: datetime,
+        end: datetime,
+        include_makeup_days: bool = False,
+        pauses: Iterable[tuple[datetime, datetime]] = (),
+    ) -> WorkingTime:
+        """Working minutes from ``start`` to ``end``, less pauses; negative if ``end`` is earlier."""
+        clock = (self._with_makeup if include_makeup_days else self._plain).get(schedule)
+        if type(clock) is _Timeline and not pauses and start.tzinfo is BEIJING and end.tzinfo is BEIJING:
+            # Hot path, as in add(): whole seconds, in order, inside the span built.
+            first = start - _EPOCH_LOCAL
+            last = end - _EPOCH_LOCAL
+            first_index = first.days - _FIRST_DAY
+            last_index = last.days - _FIRST_DAY
+            span = clock.span
+            if (
+                not (first.microseconds or last.microseconds)
+                and 0 <= first_index <= last_index < span.days
+                and first <= last
+            ):
+                cum = span.cum
+                open_ = span.open
+                work = cum[last_index] - cum[first_index]
+                if open_[last_index]:
+                    work += span.work_by_second[last.seconds]
+                if open_[first_index]:
+                    work -= span.work_by_second[first.seconds]
+                provisional = span.provisional
+                return _working_time(
+                    work // 60 if work % 60 == 0 else work / 60,
+                    provisional[last_index + 1] != provisional[first_index],
+                )
+        if clock is None:
+            clock = self._clock(schedule, include_makeup_days)
+        first = _local_seconds(start)
+        last = _local_seconds(end)
+        sign = 1
+        if last < first:
+            first, last, sign = last, first, -1
+        seconds = clock.work(last) - clock.work(first)
+        for pause_start, pause_end in _merge_pauses(pauses) if pauses else ():
+            low = max(pause_start, first)
+            high = min(pause_end, last)
+            if low < high:
+                seconds -= clock.work(high) - clock.work(low)
+        return _working_time(_seconds_to_minutes(sign * seconds), clock.provisional(first, last))
+
+    # -- fast paths ---------------------------------------------------------------------
+
+    def add_many(
+        self,
+        schedule: str,
+        starts: Sequence[datetime],
+        minutes: Sequence[int | float],
+        include_makeup_days: bool = False,
+    ) -> list[Deadline]:
+        """``add`` over many (start, minutes) pairs of one schedule, without pauses."""
+        if len(starts) != len(minutes):
+            raise ValueError("starts and minutes differ in length")
+        self._clock(schedule, include_makeup_days)  # refuse an unknown schedule up front
+        add = self.add
+        return [
+            add(schedule, start, amount, include_makeup_days)
+            for start, amount in zip(starts, minutes, strict=True)
+        ]
+
+    def between_many(
+        self,
+        schedule: str,
+        starts: Sequence[datetime],
+        ends: Sequence[datetime],
+        include_makeup_days: bool = False,
+    ) -> list[WorkingTime]:
+        """``between`` over many (start, end) pairs of one schedule, without pauses."""
+        if len(starts) != len(ends):
+            raise ValueError("starts and ends differ in length")
+        self._clock(schedule, include_makeup_days)
+        between = self.between
+        return [
+            between(schedule, start, end, include_makeup_days)
+            for start, end in zip(starts, ends, strict=True)
+        ]
+
+    def add_epoch(
+        self, schedule: str, start: int | float, seconds: int | float, include_makeup_days: bool = False
+    ) -> tuple[int | float, bool]:
+        """``add`` on Unix epoch seconds: returns (deadline epoch seconds, provisional)."""
+        clock = (self._with_makeup if include_makeup_days else self._plain).get(schedule)
+        if clock is None:
+            clock = self._clock(schedule, include_makeup_days)
+        begin = start + _UTC_OFFSET
+        fast = clock.fast_add_local(begin, seconds)
+        if fast is not None:
+            return fast[0] - _UTC_OFFSET, fast[1]
+        if not _MIN_LOCAL <= begin < _END_LOCAL:
+            raise ValueError(f"epoch {start} is outside the supported years")
+        if seconds < 0:
+            raise ValueError(f"seconds must not be negative (got {seconds})")
+        end = clock.add(begin, seconds)
+        return end - _UTC_OFFSET, clock.provisional(begin, end)
+
+    def between_epoch(
+        self, schedule: str, start: int | float, end: int | float, include_makeup_days: bool = False
+    ) -> tuple[int | float, bool]:
+        """``between`` on Unix epoch seconds: returns (working seconds, provisional)."""
+        clock = self._clock(schedule, include_makeup_days)
+        first = start + _UTC_OFFSET
+        last = end + _UTC_OFFSET
+        if not (_MIN_LOCAL <= first < _END_LOCAL and _MIN_LOCAL <= last < _END_LOCAL):
+            raise ValueError("epoch seconds outside the supported years")
+        if last < first:
+            return clock.work(last) - clock.work(first), clock.provisional(last, first)
+        return clock.work(last) - clock.work(first), clock.provisional(first, last)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _clock(self, schedule: str, include_makeup_days: bool) -> _Clock:
+        clocks = self._with_makeup if include_makeup_days else self._plain
+        clock = clocks.get(schedule) if isinstance(schedule, str) else None
+        if clock is None:
+            raise UnknownSchedule(f"unknown schedule {schedule!r}; expected one of {', '.join(SCHEDULES)}")
+        return clock
+
+
+def _seconds_to_minutes(seconds: int | float) -> int | float:
+    if isinstance(seconds, float):
+        seconds = round(seconds, 6)
+        if seconds.is_integer():
+            seconds = int(seconds)
+    if isinstance(seconds, int) and seconds % 60 == 0:
+        return seconds // 60
+    return seconds / 60
+
+
+def _merge_pauses(pauses: Iterable[tuple[datetime, datetime]]) -> list[tuple[int | float, int | float]]:
+    """Pauses as sorted, disjoint (start, end) local-second intervals."""
+    intervals = []
+    for pause in pauses:
+        try:
+            pause_start, pause_end = pause
+        except (TypeError, ValueError):
+            raise ValueError(f"a pause must be a (start, end) pair, not {pause!r}") from None
+        low = _local_seconds(pause_start)
+        high = _local_seconds(pause_end)
+        if high < low:
+            raise ValueError(
+                f"a pause ends ({pause_end.isoformat()}) before it starts ({pause_start.isoformat()})"
+            )
+        if high > low:
+            intervals.append((low, high))
+    intervals.sort()
+    merged: list[tuple[int | float, int | float]] = []
+    for low, high in intervals:
+        if merged and low <= merged[-1][1]:
+            if high > merged[-1][1]:
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _add_with_pauses(
+    clock: _Clock, begin: int | float, seconds: int | float, pauses: list[tuple[int | float, int | float]]
+) -> int | float:
+    current = begin
+    for pause_start, pause_end in pauses:
+        if pause_end <= current:
+            continue
+        if pause_start > current:
+            if not seconds:
+                opens = clock.next_open(current)
+                if opens < pause_start:
+                    return opens
+            else:
+                work_now = clock.work(current)
+                available = clock.work(pause_start) - work_now
+                if available >= seconds:
+                    return clock.deadline(work_now + seconds)
+                seconds -= available
+        current = pause_end
+    return clock.add(current, seconds)
