@@ -1,0 +1,30 @@
+"""How a notification becomes an e-mail (Django's EMAIL_BACKEND: console embedded, SMTP in production)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from successhub.notifications.models import Notification
+
+
+def absolute_url(url: str) -> str:
+    if not url or "://" in url:
+        return url
+    base = getattr(settings, "SUCCESSHUB_BASE_URL", "").rstrip("/")
+    return f"{base}{url}" if base else url
+
+
+def send_notification_email(notification: Notification) -> None:
+    lines = [notification.body] if notification.body else []
+    link = absolute_url(notification.url)
+    if link:
+        lines.append(f"查看详情：{link}")
+    lines.append("—— SuccessHub 客户成功服务平台（可在“通知”页面调整邮件通知设置）")
+    send_mail(
+        subject=f"[SuccessHub] {notification.title}",
+        message="\n\n".join(lines),
+        from_email=None,
+        recipient_list=[notification.recipient.email],
+        fail_silently=False,
+    )

@@ -1,0 +1,298 @@
+"""State changes: notify users, publish events to webhooks (outbox), deliver them, mark notifications read."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from successhub.notifications.models import (
+    ALL_KINDS,
+    Notification,
+    NotificationPreference,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from successhub.notifications.webhook import transport
+
+if TYPE_CHECKING:
+    from successhub.accounts.models import User
+
+logger = logging.getLogger("successhub.notifications")
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+# --- in-app notifications and e-mail --------------------------------------------------------------
+
+
+def email_enabled_user_ids(user_ids: Iterable[int], kind: str) -> set[int]:
+    """Who among ``user_ids`` wants e-mail for ``kind``: their row for the kind, else their ``*`` row, else the default."""
+    user_ids = set(user_ids)
+    default = bool(_setting("SUCCESSHUB_NOTIFICATION_EMAIL_DEFAULT", True))
+    specific: dict[int, bool] = {}
+    wildcard: dict[int, bool] = {}
+    rows = NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=[kind, ALL_KINDS])
+    for user_id, row_kind, email in rows.values_list("user_id", "kind", "email"):
+        (wildcard if row_kind == ALL_KINDS else specific)[user_id] = email
+    return {uid for uid in user_ids if specific.get(uid, wildcard.get(uid, default))}
+
+
+def notify(users: Iterable[User], kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> None:
+    """Create one in-app notification per user (in the caller's transaction); e-mail them after commit.
+
+    E-mail goes only to active users with an address whose preference for ``kind`` allows it.
+    Duplicate and ``None`` users are ignored.
+    """
+    recipients = {}
+    for user in users:
+        if user is not None and user.is_active and user.pk not in recipients:
+            recipients[user.pk] = user
+    if not recipients:
+        return
+    wants_email = email_enabled_user_ids(recipients, kind) if email else set()
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=user,
+            kind=kind,
+            title=title[:300],
+            body=body,
+            url=url[:500],
+            created_at=now,
+            email_wanted=bool(user.email) and user.pk in wants_email,
+        )
+        for user in recipients.values()
+    ]
+    if connection.features.can_return_rows_from_bulk_insert:
+        Notification.objects.bulk_create(rows)
+    else:  # pragma: no cover - every backend we run on returns ids
+        for row in rows:
+            row.save()
+    email_ids = [row.pk for row in rows if row.email_wanted]
+    if email_ids:
+        from successhub.notifications.tasks import enqueue, send_notification_emails
+
+        transaction.on_commit(lambda: enqueue(send_notification_emails, email_ids), robust=True)
+
+
+def send_notification_emails(notification_ids: Iterable[int]) -> int:
+    """Send the e-mails still owed for these notifications; each is claimed first, so it goes out once."""
+    from successhub.notifications.email.transport import send_notification_email
+
+    sent = 0
+    for notification_id in notification_ids:
+        claimed = Notification.objects.filter(
+            pk=notification_id, email_wanted=True, emailed_at__isnull=True
+        ).update(emailed_at=timezone.now())
+        if not claimed:
+            continue
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+        try:
+            send_notification_email(notification)
+        except Exception:
+            logger.exception("e-mail for notification %s failed", notification_id)
+            Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+            continue
+        sent += 1
+    return sent
+
+
+def send_owed_emails(now: datetime | None = None) -> int:
+    """Sweep: e-mails whose after-commit task never ran (worker down), up to a day old."""
+    now = now or timezone.now()
+    owed = Notification.objects.filter(
+        email_wanted=True,
+        emailed_at__isnull=True,
+        created_at__lte=now - timedelta(minutes=2),
+        created_at__gte=now - timedelta(days=1),
+    ).values_list("pk", flat=True)
+    return send_notification_emails(list(owed[:500]))
+
+
+def set_email_preference(user: User, kind: str, email: bool) -> NotificationPreference:
+    """Turn e-mail on or off for one kind (or ``*`` for every kind without its own setting)."""
+    preference, _ = NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email})
+    return preference
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; another user's id raises ``Notification.DoesNotExist``."""
+    notification = Notification.objects.get(pk=notification_id, recipient=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- outbound webhooks: the outbox ------------------------------------------------------------------
+
+
+def publish_event(event: str, payload: dict, organisation_id: int | None = None) -> None:
+    """Write one outbox row per subscribed active endpoint in the caller's transaction; send after commit.
+
+    If the transaction rolls back, so do the rows: no event escapes for work that did not happen.
+    If the process dies after commit, the periodic sweep (``deliver_due_webhooks``) sends them.
+    """
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation_id=organisation_id), active=True
+        )
+        if endpoint.subscribes_to(event, organisation_id)
+    ]
+    if not endpoints:
+        return
+    now = timezone.now()
+    event_id = f"evt_{uuid.uuid4().hex}"
+    body = json.dumps(
+        {
+            "id": event_id,
+            "event": event,
+            "created_at": now.isoformat(),
+            "organisation_id": organisation_id,
+            "data": payload,
+        },
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    rows = [
+        WebhookDelivery(endpoint=endpoint, event=event, event_id=event_id, body=body, created_at=now, next_attempt_at=now)
+        for endpoint in endpoints
+    ]
+    WebhookDelivery.objects.bulk_create(rows)
+    delivery_ids = [row.pk for row in rows]
+    from successhub.notifications.tasks import deliver_webhook_task, enqueue
+
+    def schedule() -> None:
+        for delivery_id in delivery_ids:
+            enqueue(deliver_webhook_task, delivery_id)
+
+    transaction.on_commit(schedule, robust=True)
+
+
+def max_attempts() -> int:
+    return int(_setting("SUCCESSHUB_WEBHOOK_MAX_ATTEMPTS", 8))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failure: base, 2×base, 4×base … capped."""
+    base = int(_setting("SUCCESSHUB_WEBHOOK_BACKOFF_SECONDS", 60))
+    cap = int(_setting("SUCCESSHUB_WEBHOOK_MAX_BACKOFF_SECONDS", 3600))
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def _timeout() -> float:
+    return float(_setting("SUCCESSHUB_WEBHOOK_TIMEOUT_SECONDS", 5))
+
+
+def _lease() -> timedelta:
+    # Longer than one POST can take, so a live sender never loses its claim; a dead one's lapses.
+    return timedelta(seconds=2 * _timeout() + 30)
+
+
+def _due(now: datetime):
+    return WebhookDelivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        delivered_at__isnull=True,
+        failed_at__isnull=True,
+    )
+
+
+def _claim(now: datetime, *, delivery_id: int | None = None, limit: int = 100) -> list[int]:
+    """Claim due deliveries for this sender (one attempt each) and return their ids.
+
+    Each row is taken by a compare-and-set UPDATE on the due conditions, so two senders can never
+    both win a row. On PostgreSQL the candidates are read with ``FOR UPDATE SKIP LOCKED`` so
+    concurrent sweeps pass over each other's rows instead of waiting; SQLite serialises writers.
+    """
+    lease_until = now + _lease()
+    claimed: list[int] = []
+    with transaction.atomic():
+        candidates = _due(now)
+        if delivery_id is not None:
+            candidates = candidates.filter(pk=delivery_id)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+        for pk in ids:
+            if _due(now).filter(pk=pk).update(claimed_until=lease_until, attempts=F("attempts") + 1):
+                claimed.append(pk)
+    return claimed
+
+
+def _send(delivery_id: int, now: datetime) -> bool:
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        outcome = transport.Outcome(False, None, "endpoint disabled")
+    else:
+        timestamp = str(int(timezone.now().timestamp()))
+        headers = transport.headers_for(
+            event=delivery.event, delivery_id=delivery.pk, timestamp=timestamp, secret=endpoint.secret, body=delivery.body
+        )
+        outcome = transport.post(endpoint.url, delivery.body, headers, _timeout())
+    _record(delivery, outcome, now)
+    return outcome.delivered
+
+
+def _record(delivery: WebhookDelivery, outcome: transport.Outcome, now: datetime) -> None:
+    changes: dict = {"claimed_until": None, "last_status": outcome.status, "last_error": outcome.error}
+    if outcome.delivered:
+        changes.update(delivered_at=now, next_attempt_at=None)
+    elif delivery.attempts >= max_attempts():
+        changes.update(failed_at=now, next_attempt_at=None)
+        logger.warning("webhook delivery %s failed for good after %s attempts: %s",
+                       delivery.pk, delivery.attempts, outcome.error)
+    else:
+        changes.update(next_attempt_at=now + backoff(delivery.attempts))
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(**changes)
+
+
+def deliver_webhook(delivery_id: int, now: datetime | None = None) -> bool:
+    """Try one delivery if it is due and nobody else holds it. Returns whether it was delivered now.
+
+    Idempotent: a delivered, failed, not-yet-due or claimed delivery is left alone.
+    """
+    now = now or timezone.now()
+    if not _claim(now, delivery_id=delivery_id):
+        return False
+    return _send(delivery_id, now)
+
+
+def deliver_due_webhooks(now: datetime | None = None, limit: int = 100) -> int:
+    """The sweep: send every due delivery once (up to ``limit``); returns how many were attempted."""
+    now = now or timezone.now()
+    claimed = _claim(now, limit=limit)
+    for delivery_id in claimed:
+        try:
+            _send(delivery_id, now)
+        except Exception:  # one bad row must not stop the sweep; its claim lapses and it is retried
+            logger.exception("webhook delivery %s crashed", delivery_id)
+    return len(claimed)
+
+
+def retry_deliveries(delivery_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Admin "retry now": make pending or failed deliveries due at once with a fresh attempt budget."""
+    now = now or timezone.now()
+    count = WebhookDelivery.objects.filter(pk__in=list(delivery_ids), delivered_at__isnull=True).update(
+        failed_at=None, next_attempt_at=now, claimed_until=None, attempts=0
+    )
+    return count

@@ -1,0 +1,127 @@
+"""`notify()`: in-app rows in the caller's transaction, e-mail after commit, preferences respected."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from successhub.notifications.models import Notification
+from successhub.notifications.services import notify, send_notification_emails, set_email_preference
+
+pytestmark = pytest.mark.django_db
+
+
+def test_notify_creates_one_row_per_distinct_recipient(make_member):
+    alice, bob = make_member(email="alice@example.com"), make_member(email="bob@example.com")
+
+    notify([alice, bob, alice, None], "ticket.replied", "工单有新回复", body="请查看", url="/tickets/1/")
+
+    rows = Notification.objects.order_by("recipient_id")
+    assert [(n.recipient, n.kind, n.title, n.body, n.url, n.read_at) for n in rows] == [
+        (alice, "ticket.replied", "工单有新回复", "请查看", "/tickets/1/", None),
+        (bob, "ticket.replied", "工单有新回复", "请查看", "/tickets/1/", None),
+    ]
+
+
+def test_email_is_sent_only_after_commit(make_member, eager, mailoutbox, django_capture_on_commit_callbacks):
+    alice = make_member(email="alice@example.com")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify([alice], "ticket.replied", "工单有新回复", url="/tickets/1/")
+    assert mailoutbox == []
+
+    for callback in callbacks:
+        callback()
+    assert [(m.to, m.subject) for m in mailoutbox] == [(["alice@example.com"], "[SuccessHub] 工单有新回复")]
+    assert "/tickets/1/" in mailoutbox[0].body
+
+
+def test_rolled_back_notify_leaves_no_row_and_no_mail(make_member, eager, mailoutbox, django_capture_on_commit_callbacks):
+    alice = make_member(email="alice@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify([alice], "ticket.replied", "工单有新回复")
+            raise RuntimeError("the caller's work failed")
+
+    assert Notification.objects.count() == 0
+    assert callbacks == []
+    assert mailoutbox == []
+
+
+def test_users_without_an_address_get_the_in_app_notification_only(make_member, eager, mailoutbox,
+                                                                   django_capture_on_commit_callbacks):
+    no_address = make_member(email="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([no_address], "ticket.replied", "工单有新回复")
+
+    assert Notification.objects.filter(recipient=no_address).count() == 1
+    assert mailoutbox == []
+
+
+def test_email_false_sends_no_mail(make_member, eager, mailoutbox, django_capture_on_commit_callbacks):
+    alice = make_member(email="alice@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([alice], "community.answer", "有人回答了您的问题", email=False)
+
+    assert Notification.objects.count() == 1
+    assert mailoutbox == []
+
+
+def test_inactive_users_are_skipped(make_member):
+    gone = make_member(email="gone@example.com", is_active=False)
+
+    notify([gone], "ticket.replied", "工单有新回复")
+
+    assert Notification.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("preferences", "kind", "emailed"),
+    [
+        pytest.param({}, "ticket.replied", True, id="default_is_email_on"),
+        pytest.param({"ticket.replied": False}, "ticket.replied", False, id="kind_off_stops_mail"),
+        pytest.param({"ticket.replied": False}, "ticket.closed", True, id="other_kinds_unaffected"),
+        pytest.param({"*": False}, "ticket.replied", False, id="wildcard_off_stops_every_kind"),
+        pytest.param({"*": False, "ticket.replied": True}, "ticket.replied", True, id="kind_on_beats_wildcard_off"),
+    ],
+)
+def test_email_preferences_are_respected(make_member, eager, mailoutbox, django_capture_on_commit_callbacks,
+                                         preferences, kind, emailed):
+    alice = make_member(email="alice@example.com")
+    for pref_kind, email in preferences.items():
+        set_email_preference(alice, pref_kind, email)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([alice], kind, "标题")
+
+    assert Notification.objects.filter(recipient=alice, kind=kind).count() == 1, "the in-app row is always created"
+    assert len(mailoutbox) == (1 if emailed else 0)
+
+
+def test_an_email_is_sent_once_even_if_the_task_runs_twice(make_member, mailoutbox):
+    alice = make_member(email="alice@example.com")
+    notify([alice], "ticket.replied", "工单有新回复")
+    ids = list(Notification.objects.values_list("pk", flat=True))
+
+    assert send_notification_emails(ids) == 1
+    assert send_notification_emails(ids) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_the_sweep_sends_emails_whose_task_never_ran(make_member, mailoutbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successhub.notifications.services import send_owed_emails
+
+    alice = make_member(email="alice@example.com")
+    notify([alice], "ticket.replied", "工单有新回复")  # its after-commit task never runs in this test
+
+    assert send_owed_emails(now=timezone.now()) == 0, "too fresh: the task may still be on its way"
+    assert send_owed_emails(now=timezone.now() + timedelta(minutes=3)) == 1
+    assert send_owed_emails(now=timezone.now() + timedelta(minutes=4)) == 0
+    assert len(mailoutbox) == 1
