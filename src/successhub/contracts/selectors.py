@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, Q, Sum, Value, When
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from successhub.accounts.models import Organisation, User
@@ -74,13 +74,7 @@ def usage_totals(organisation: Organisation, windows: list[core.UsageWindow]) ->
     for index, window in enumerate(windows):
         start = dt.datetime.combine(window.start, dt.time.min, tzinfo=BEIJING)
         end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time.min, tzinfo=BEIJING)
-        aggregates[f"w{index}"] = Sum(
-            Case(
-                When(Q(service=window.service, at__gte=start, at__lt=end), then="amount"),
-                default=Value(Decimal(0)),
-                output_field=DecimalField(max_digits=12, decimal_places=2),
-            )
-        )
+        aggregates[f"w{index}"] = Sum("amount", filter=Q(service=window.service, at__gte=start, at__lt=end))
     lowest = min(w.start for w in windows)
     services = {w.service for w in windows}
     row = UsageEntry.objects.filter(

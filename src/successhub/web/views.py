@@ -63,7 +63,7 @@ def entitlement_rows(decisions, language: str) -> list[tuple[str, list[dict]]]:
             "quota": quota,
             "unit": labels.name("units", quota.unit, language) if quota else "",
             "used_percent": used_percent,
-            "max_members": item.max_members if item else None,
+            "max_members": item.max_members if item and decision.allowed else None,
             "schedule": decision.schedule,
             "schedule_label": labels.name("schedules", decision.schedule, language) if decision.schedule else "",
             "open_now": decision.open_now,
