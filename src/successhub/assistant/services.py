@@ -1,0 +1,350 @@
+"""The smart customer-service bot: answer from the knowledge base, or hand off to a person.
+
+``ask`` retrieves the best passages the user may see, and answers by quoting
+them with links (or, when an LLM endpoint is configured, lets it write the
+answer from those passages, citing them). Below the ranker's confidence
+threshold it says it does not know and offers a hand-off instead of guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from successhub.assistant import llm
+from successhub.assistant.handoff import (
+    COMMUNITY,
+    HOTLINE,
+    HUMAN_CHANNELS,
+    IM_SERVICE,
+    LOGIN,
+    TICKET,
+    VERIFY,
+    Right,
+    Situation,
+    decide_handoff,
+    hotline_number,
+    looks_fatal,
+)
+from successhub.assistant.models import Conversation, Message
+from successhub.assistant.retrieval import knowledge_base
+from successhub.search.ranking import CONFIDENCE_THRESHOLD
+
+MAX_QUESTION = 500
+SECOND_SOURCE_RATIO = 0.8
+TICKET_TITLE_MAX = 80
+TICKET_DESCRIPTION_MAX = 2000
+
+NOT_SURE = "抱歉，我还不能确定答案。为避免误导您，我没有直接作答；您可以换个说法再问，或者选择下面的方式联系人工服务。"
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+    kind: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class HandoffOption:
+    kind: str
+    label: str
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    kind: str
+    message: str
+    options: tuple[HandoffOption, ...] = ()
+    note: str = ""
+    hotline_number: str = ""
+    hotline_remaining: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BotReply:
+    text: str
+    sources: list[dict] = field(default_factory=list)
+    confident: bool = False
+    confidence: float = 0.0
+    handoff: Handoff | None = None
+    message_id: int | None = None
+    fatal: bool = False
+
+
+# --- conversations ------------------------------------------------------------------
+
+
+def conversation_for(user, session_key: str, conversation_id: int | None = None) -> Conversation:
+    """The caller's current conversation (by id if it is theirs), or a new one."""
+    signed_in = user is not None and user.is_authenticated
+    if conversation_id:
+        qs = Conversation.objects.filter(pk=conversation_id)
+        qs = qs.filter(user=user) if signed_in else qs.filter(user__isnull=True, session_key=session_key)
+        found = qs.first()
+        if found is not None:
+            return found
+    return Conversation.objects.create(
+        user=user if signed_in else None,
+        session_key=session_key or "",
+        organisation=getattr(user, "organisation", None) if signed_in else None,
+    )
+
+
+@transaction.atomic
+def ask(conversation: Conversation, text: str, fatal: bool = False) -> BotReply:
+    """Answer ``text`` in ``conversation`` and keep both messages."""
+    text = (text or "").strip()[:MAX_QUESTION]
+    user = conversation.user
+    fatal = fatal or looks_fatal(text)
+    question = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=text, fatal=fatal)
+    found = knowledge_base().search(text, user, top=3) if text else []
+    best = found[0][1].score if found else 0.0
+    confident = best >= CONFIDENCE_THRESHOLD
+    sources: list[dict] = []
+    if confident:
+        chosen = [found[0]]
+        for passage, hit in found[1:]:
+            if hit.score >= best * SECOND_SOURCE_RATIO and passage.object_id != chosen[0][0].object_id:
+                chosen.append((passage, hit))
+                break
+        sources = [asdict(Source(p.title, p.url, p.kind, p.text)) for p, _ in chosen]
+        answer = llm.compose_answer(text, sources) or _extractive_answer(sources)
+    else:
+        answer = NOT_SURE
+    handoff = None
+    if not confident or fatal:
+        handoff = handoff_for(conversation, fatal=fatal)
+    reply = Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.BOT,
+        text=answer,
+        in_reply_to=question,
+        sources=sources,
+        confidence=round(best, 4),
+        confident=confident,
+        fatal=fatal,
+        handoff=handoff.as_dict() if handoff else None,
+    )
+    if handoff:
+        _record_handoff(conversation, handoff)
+    conversation.save(update_fields=["updated_at"])
+    return BotReply(answer, sources, confident, round(best, 4), handoff, reply.pk, fatal)
+
+
+def _extractive_answer(sources: list[dict]) -> str:
+    if len(sources) == 1:
+        return f"{sources[0]['quote']} [1]"
+    return "\n\n".join(f"{source['quote']} [{number}]" for number, source in enumerate(sources, start=1))
+
+
+def rate(conversation: Conversation, message_id: int, rating: int) -> Message:
+    if rating not in (1, -1):
+        raise ValueError("rating must be 1 or -1")
+    message = conversation.messages.get(pk=message_id, role=Message.Role.BOT)
+    message.rating = rating
+    message.save(update_fields=["rating"])
+    return message
+
+
+def request_handoff(conversation: Conversation, fatal: bool = False) -> Handoff:
+    """The user asks for a person (the answer did not help, or the fault is fatal)."""
+    fatal = fatal or conversation.messages.filter(role=Message.Role.USER, fatal=True).exists()
+    handoff = handoff_for(conversation, fatal=fatal)
+    Message.objects.create(
+        conversation=conversation, role=Message.Role.SYSTEM, text=handoff.message, handoff=handoff.as_dict(),
+        fatal=fatal,
+    )
+    _record_handoff(conversation, handoff)
+    return handoff
+
+
+def _record_handoff(conversation: Conversation, handoff: Handoff) -> None:
+    # A conversation counts as handed off (not deflected) once a person's channel was offered.
+    if handoff.kind in HUMAN_CHANNELS and not conversation.handed_off_at:
+        conversation.handoff = handoff.kind
+        conversation.handed_off_at = timezone.now()
+        conversation.save(update_fields=["handoff", "handed_off_at", "updated_at"])
+
+
+# --- hand-off ------------------------------------------------------------------------
+
+
+def situation_for(user, fatal: bool, at=None) -> Situation:
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in:
+        return Situation(signed_in=False, fatal=fatal)
+    if not user.is_customer or user.organisation_id is None:
+        return Situation(signed_in=True, is_customer=False, fatal=fatal)
+    if not user.is_verified:
+        return Situation(signed_in=True, verified=False, fatal=fatal)
+    from successhub.contracts.selectors import entitlements_for
+
+    decisions = {d.service: d for d in entitlements_for(user.organisation, at)}
+    plans = {d.plan for d in decisions.values() if d.allowed and d.plan}
+    return Situation(
+        signed_in=True,
+        fatal=fatal,
+        plan="advanced" if "advanced" in plans else next(iter(plans), None),
+        im_service=Right.from_decision(decisions.get("im_service")),
+        online_ticket=Right.from_decision(decisions.get("online_ticket")),
+        hotline=Right.from_decision(decisions.get("hotline")),
+    )
+
+
+def handoff_for(conversation: Conversation, fatal: bool = False, at=None) -> Handoff:
+    """Where to send the user now (``at``: the instant, for tests and replays)."""
+    situation = situation_for(conversation.user, fatal, at)
+    decision = decide_handoff(situation)
+    options = tuple(_option(kind, conversation, situation) for kind in decision.options)
+    message = _MESSAGES[decision.kind]
+    if decision.note == "hotline_quota_exhausted":
+        message = f"{situation.hotline.explanation} {message}"
+    elif decision.note == "im_closed":
+        next_open = situation.im_service.next_open
+        when = f"，下次开放：{timezone.localtime(next_open):%m-%d %H:%M}" if next_open else ""
+        message = f"IM 人工服务现在不在服务时间（{_schedule_label('7x8')}）{when}。{message}"
+    remaining = situation.hotline.remaining
+    is_hotline = decision.kind == HOTLINE
+    return Handoff(
+        kind=decision.kind,
+        message=message,
+        options=options,
+        note=decision.note,
+        hotline_number=hotline_number() if is_hotline else "",
+        hotline_remaining=_number(remaining) if is_hotline and remaining is not None else "",
+    )
+
+
+_MESSAGES = {
+    LOGIN: "登录并完成认证后，我可以根据您企业的服务权益为您转接人工服务；您也可以先在金蝶云社区提问。",
+    VERIFY: "您的账号还未完成注册认证。完成手机或邮箱验证后，即可使用您企业的人工服务权益。",
+    HOTLINE: "这看起来是致命故障（系统大面积不可用或异常阻塞）。请立即拨打热线紧急救援。",
+    IM_SERVICE: "IM 人工服务现在在线，可以直接与技术支持工程师沟通。",
+    TICKET: "您可以提交在线工单，我已把对话内容填好，工程师会在服务时间内联系您。",
+    COMMUNITY: "您的服务计划不含人工在线服务。建议在金蝶云社区发帖提问，社区专家和其他用户会帮您解答。",
+}
+
+
+def _option(kind: str, conversation: Conversation, situation: Situation) -> HandoffOption:
+    if kind == TICKET:
+        return HandoffOption(TICKET, "提交在线工单", ticket_url(conversation), "5×8 工作时间处理，1 个工作日内响应")
+    if kind == IM_SERVICE:
+        url = _reverse_or("chat:start", "")
+        return HandoffOption(IM_SERVICE, "转 IM 人工服务", url, f"服务时间 {_schedule_label('7x8')}，现在在线")
+    if kind == HOTLINE:
+        remaining = situation.hotline.remaining
+        detail = "7×24 小时"
+        if remaining is not None:
+            detail += f"，本服务年度剩余 {_number(remaining)} 次"
+        number = hotline_number()
+        return HandoffOption(HOTLINE, f"拨打热线 {number}", "tel:" + number.replace("-", ""), detail)
+    if kind == LOGIN:
+        return HandoffOption(LOGIN, "登录", _reverse_or("login", "/accounts/login/"), "")
+    if kind == VERIFY:
+        return HandoffOption(VERIFY, "完成认证", _reverse_or("verify", "/me/verify/"), "")
+    return HandoffOption(COMMUNITY, "去社区提问", community_url(conversation), "")
+
+
+def ticket_url(conversation: Conversation) -> str:
+    """The new-ticket form, pre-filled with the conversation."""
+    base = _reverse_or("tickets:portal_new", "/tickets/new/")
+    params = ticket_prefill(conversation)
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def ticket_prefill(conversation: Conversation) -> dict:
+    messages = list(conversation.messages.order_by("created_at", "id"))
+    questions = [m for m in messages if m.role == Message.Role.USER and m.text]
+    if not questions:
+        return {}
+    title = questions[0].text.replace("\n", " ")
+    if len(title) > TICKET_TITLE_MAX:
+        title = title[: TICKET_TITLE_MAX - 1] + "…"
+    lines = ["（来自智能客服对话）"]
+    for message in messages:
+        if message.role == Message.Role.USER:
+            lines.append(f"用户：{message.text}")
+        elif message.role == Message.Role.BOT:
+            source = f"（参考：{message.sources[0]['title']}）" if message.sources else ""
+            lines.append(f"智能客服：{message.text[:200]}{source}")
+    description = "\n".join(lines)[:TICKET_DESCRIPTION_MAX]
+    params = {"title": title, "description": description}
+    product = _conversation_product(conversation)
+    if product:
+        params["product"] = product
+    return params
+
+
+def _conversation_product(conversation: Conversation) -> str:
+    organisation = conversation.organisation
+    if organisation is None:
+        return ""
+    codes = list(organisation.deployments.values_list("product__code", flat=True).distinct()[:2])
+    return codes[0] if len(codes) == 1 else ""
+
+
+def community_url(conversation: Conversation) -> str:
+    base = _reverse_or("community:ask", "")
+    if not base:
+        return _reverse_or("community:index", "/community/")
+    first = conversation.messages.filter(role=Message.Role.USER).order_by("created_at", "id").first()
+    return f"{base}?{urlencode({'title': first.text[:TICKET_TITLE_MAX]})}" if first else base
+
+
+def _reverse_or(name: str, fallback: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return fallback
+
+
+def _schedule_label(code: str) -> str:
+    from successhub.catalog.loader import get_catalog
+
+    return get_catalog().labels.name("schedules", code, "zh")
+
+
+def _number(value) -> str:
+    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+
+
+# --- staff: unanswered questions ------------------------------------------------------
+
+
+class FaqUnavailable(Exception):
+    """The community's FAQ model is not installed."""
+
+
+@transaction.atomic
+def turn_into_faq(message_id: int, question: str, answer: str, product: str | None = None):
+    """Create an FAQ entry from a question the bot could not answer (indexed at once by the search signals)."""
+    from successhub.assistant.selectors import faq_model
+
+    faq_class = faq_model()
+    if faq_class is None:
+        raise FaqUnavailable
+    message = Message.objects.select_for_update().get(pk=message_id, role=Message.Role.BOT)
+    fields = {"key": f"assistant-{message.pk}-{timezone.now():%Y%m%d%H%M%S}", "question": question[:300], "answer": answer}
+    if product:
+        from successhub.contracts.models import Product
+
+        fields["product"] = Product.objects.filter(code=product).first()
+    faq = faq_class.objects.create(**fields)
+    message.resolved_faq_id = faq.pk
+    message.save(update_fields=["resolved_faq_id"])
+    return faq
+
+
+def dismiss_unanswered(message_id: int) -> None:
+    Message.objects.filter(pk=message_id, role=Message.Role.BOT).update(dismissed_at=timezone.now())

@@ -1,0 +1,231 @@
+"""Reading the search index, always through the acting user's visibility.
+
+Public documents (no organisation) are for everyone; an organisation's private
+documents only for its members and for service staff. Hidden content is never
+in the index at all (see ``indexing``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from successhub.search import analysis
+from successhub.search.backends import MAX_COUNT, Condition, backend
+from successhub.search.models import SearchDocument
+
+KIND_LABELS = {
+    "question": _("问答"),
+    "article": _("知识库"),
+    "faq": _("常见问题"),
+    "course": _("课程"),
+}
+MAX_PER_PAGE = 50
+SNIPPET_LENGTH = 120
+MAX_QUERY_TERMS = 32
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    kind: str
+    object_id: int
+    title: str
+    title_html: SafeString
+    url: str
+    product: str
+    snippet: SafeString
+    score: float
+    updated_at: object
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    results: list[SearchResult]
+    total: int
+    page: int
+    per_page: int
+    terms: tuple[str, ...] = ()
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
+
+    @property
+    def total_label(self) -> str:
+        """``1000+`` when the count stopped at the backend's cap."""
+        return f"{self.total}+" if self.total >= MAX_COUNT else str(self.total)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def visibility_condition(user) -> Condition:
+    """Which rows ``user`` may see, as SQL on the row ``d``."""
+    if user is None or not user.is_authenticated:
+        return Condition("d.organisation_id IS NULL", ())
+    if not user.is_customer:
+        return Condition("1 = 1", ())
+    return Condition("(d.organisation_id IS NULL OR d.organisation_id = %s)", (user.organisation_id,))
+
+
+def visible_documents(user):
+    """The index rows ``user`` may see, as a queryset (for the bot and for listings)."""
+    qs = SearchDocument.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.filter(organisation_id__isnull=True)
+    if not user.is_customer:
+        return qs
+    from django.db.models import Q
+
+    return qs.filter(Q(organisation_id__isnull=True) | Q(organisation_id=user.organisation_id))
+
+
+def search(
+    user,
+    query: str,
+    product: str | None = None,
+    kinds: Iterable[str] | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchPage:
+    """Ranked, visible documents matching ``query``.
+
+    Documents holding every query word come first, each group ranked by the
+    database's relevance score; when fewer than a page of them exist, documents
+    sharing only some of the query's terms (words or character bigrams) follow.
+    """
+    query = (query or "").strip()[:200]
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    page = max(1, int(page))
+    parsed = analysis.analyze(query)
+    words = _unique(parsed.words)[:MAX_QUERY_TERMS]
+    loose = _unique([*parsed.words, *parsed.bigrams])[:MAX_QUERY_TERMS]
+    if not loose:
+        return SearchPage(query, [], 0, page, per_page)
+    where = _where(user, product, kinds)
+    engine = backend()
+    offset = (page - 1) * per_page
+    rows, total = [], 0
+    if words:
+        rows, total = engine.search(engine.all_of(words), where, per_page, offset)
+    if total < per_page:
+        # Too few documents hold every word: add those sharing only some of the query's terms.
+        # (When enough hold every word, the partial matches are left out, which keeps the common
+        # case to one indexed AND query.)
+        more, more_total = engine.search(
+            engine.any_but_not_all(loose, words), where, per_page - len(rows), max(0, offset - total)
+        )
+        rows = [*rows, *more]
+        total += more_total
+    documents = SearchDocument.objects.in_bulk([row[0] for row in rows])
+    highlight = _highlighter(loose)
+    results = []
+    for doc_id, score in rows:
+        doc = documents.get(doc_id)
+        if doc is None:
+            continue
+        results.append(
+            SearchResult(
+                kind=doc.kind,
+                object_id=doc.object_id,
+                title=doc.title,
+                title_html=highlight_html(doc.title, highlight),
+                url=doc.url,
+                product=doc.product,
+                snippet=snippet_html(doc.body, highlight),
+                score=float(score or 0),
+                updated_at=doc.updated_at,
+            )
+        )
+    return SearchPage(query, results, total, page, per_page, tuple(loose))
+
+
+def similar_questions(user, text: str, limit: int = 5) -> list[SearchResult]:
+    """Questions (and FAQ entries) like ``text``: for "has this been asked before?" while typing."""
+    return search(user, text, kinds=["question", "faq"], per_page=limit).results
+
+
+def _where(user, product: str | None, kinds: Iterable[str] | None) -> Condition:
+    visible = visibility_condition(user)
+    parts = [visible.sql]
+    params = list(visible.params)
+    if product:
+        parts.append("d.product = %s")
+        params.append(product)
+    kinds = [k for k in (kinds or []) if k]
+    if kinds:
+        parts.append("d.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")")
+        params.extend(kinds)
+    return Condition(" AND ".join(parts), tuple(params))
+
+
+def _unique(terms: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(t for t in terms if t))
+
+
+# --- highlighting ------------------------------------------------------------------
+
+
+def _highlighter(terms: Sequence[str]) -> re.Pattern | None:
+    ordered = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile("|".join(re.escape(t) for t in ordered), re.IGNORECASE)
+
+
+def highlight_html(text: str, pattern: re.Pattern | None) -> SafeString:
+    """``text`` HTML-escaped, with ``<mark>`` around every query term."""
+    if pattern is None:
+        return mark_safe(escape(text))
+    out = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))
+
+
+def snippet_html(body: str, pattern: re.Pattern | None, length: int = SNIPPET_LENGTH) -> SafeString:
+    """The stretch of ``body`` densest in query terms, escaped and highlighted."""
+    text = re.sub(r"\s+", " ", body or "").strip()
+    if len(text) <= length:
+        return highlight_html(text, pattern)
+    start = _best_window(text, pattern, length)
+    end = min(len(text), start + length)
+    piece = text[start:end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(prefix + highlight_html(piece, pattern) + suffix)
+
+
+def _best_window(text: str, pattern: re.Pattern | None, length: int) -> int:
+    if pattern is None:
+        return 0
+    matches = [(m.start(), m.group().lower()) for m, _n in zip(pattern.finditer(text), range(300), strict=False)]
+    if not matches:
+        return 0
+    best_start, best_count = matches[0][0], 0
+    for i, (position, _term) in enumerate(matches):
+        window_start = max(0, position - length // 6)
+        seen = {term for pos, term in matches[i:] if pos < window_start + length - 10}
+        if len(seen) > best_count:
+            best_start, best_count = window_start, len(seen)
+    return min(best_start, max(0, len(text) - length))
