@@ -12,6 +12,12 @@ from successhub.accounts.models import Organisation, Role, User
 from successhub.contracts.models import Contract, Deployment, Product
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users: the production hasher's deliberate slowness would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_org(db):
     counter = {"n": 0}
