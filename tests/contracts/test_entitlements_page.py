@@ -103,3 +103,15 @@ def test_entitlement_page_query_count_is_constant(client, make_org, make_user, a
     client.get("/me/entitlements/")
     with django_assert_max_num_queries(8):  # session, user, organisation, 3 entitlement reads, ...
         assert client.get("/me/entitlements/").status_code == 200
+
+
+def test_negotiated_hours_are_said_so(client, make_org, make_user, add_deployment, add_contract):
+    organisation = make_org()
+    add_deployment(organisation)
+    add_contract(organisation, plan="advanced")
+    client.force_login(make_user(organisation))
+    html = client.get("/me/entitlements/").content.decode()
+    row = html[html.index('data-service="critical_moment_support"'):html.index('data-service="technical_manager"')]
+    assert "双方协商确定" in row
+    row = html[html.index('data-service="community"'):html.index('data-service="smart_service"')]
+    assert "无固定服务时间" in row

@@ -61,6 +61,7 @@ ITEM_FIELDS = {
     "out_of_scope",
     "sla",
     "suggestion",
+    "schedule_note",
 }
 
 
@@ -115,6 +116,7 @@ class ServiceItem:
     out_of_scope: tuple[str, ...] | None = None
     first_response: ResponseTarget | None = None
     suggestion: Text | None = None
+    schedule_note: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -356,6 +358,9 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
         out_of_scope=_str_tuple(fields.get("out_of_scope"), source, f"{where}.out_of_scope"),
         first_response=first_response,
         suggestion=None if fields.get("suggestion") is None else _text(fields["suggestion"], source, f"{where}.suggestion"),
+        schedule_note=None
+        if fields.get("schedule_note") is None
+        else _text(fields["schedule_note"], source, f"{where}.schedule_note"),
     )
 
 
@@ -468,5 +473,6 @@ def _item_to_raw(item: ServiceItem) -> dict:
             }
         },
         "suggestion": text(item.suggestion),
+        "schedule_note": text(item.schedule_note),
     }
     return raw

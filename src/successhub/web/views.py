@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from successhub.accounts.services import VerificationError, confirm_verification_code, send_verification_code
 from successhub.calendars.selectors import unloaded_years_ahead
@@ -38,9 +39,9 @@ def home(request):
     else:
         missing = unloaded_years_ahead(timezone.localdate().year)
         if missing:
-            context["calendar_warning"] = (
-                f"尚未录入 {'、'.join(map(str, missing))} 年的法定节假日安排：相关 5×8 期限按普通周一至周五计算并标记为“暂定”。"
-            )
+            context["calendar_warning"] = _(
+                "尚未录入 %(years)s 年的法定节假日安排：相关 5×8 期限按普通周一至周五计算并标记为“暂定”。"
+            ) % {"years": _("、").join(map(str, missing))}
     return render(request, "web/home.html", context)
 
 
@@ -66,6 +67,7 @@ def entitlement_rows(decisions, language: str) -> list[tuple[str, list[dict]]]:
             "max_members": item.max_members if item and decision.allowed else None,
             "schedule": decision.schedule,
             "schedule_label": labels.name("schedules", decision.schedule, language) if decision.schedule else "",
+            "schedule_note": item.schedule_note.get(language) if item and item.schedule_note else "",
             "open_now": decision.open_now,
             "next_open": decision.next_open,
             "provisional": decision.provisional,
@@ -96,10 +98,12 @@ def verify(request):
         try:
             if request.POST.get("action") == "send":
                 sent = send_verification_code(request.user, channel, request.POST.get("target") or None)
-                messages.info(request, f"验证码已发送至 {sent.target}，请在有效期内填写。")
+                messages.info(
+                    request, _("验证码已发送至 %(target)s，请在有效期内填写。") % {"target": sent.target}
+                )
             else:
                 confirm_verification_code(request.user, channel, request.POST.get("code", ""))
-                messages.success(request, "认证成功，您现在可以使用客户服务。")
+                messages.success(request, _("认证成功，您现在可以使用客户服务。"))
                 return redirect("home")
         except VerificationError as exc:
             messages.error(request, str(exc))
@@ -114,6 +118,7 @@ def staff_catalog(request):
     catalog = get_catalog()
     labels = catalog.labels
     editions = []
+    sep = _("、")
     for edition in sorted(catalog.editions.values(), key=lambda e: (e.plan, e.published)):
         items = []
         for code in SERVICE_CODES:
@@ -122,23 +127,35 @@ def staff_catalog(request):
                 continue
             conditions = []
             if item.deployment_types:
-                conditions.append("部署：" + "、".join(labels.name("deployment_types", t, language) for t in item.deployment_types))
+                types = sep.join(labels.name("deployment_types", t, language) for t in item.deployment_types)
+                conditions.append(_("部署：%(types)s") % {"types": types})
             if item.products:
-                conditions.append("产品：" + "、".join(labels.name("products", p, language) for p in item.products))
+                products = sep.join(labels.name("products", p, language) for p in item.products)
+                conditions.append(_("产品：%(products)s") % {"products": products})
             if item.channels:
-                conditions.append("渠道：" + "、".join(labels.name("channels", c, language) for c in item.channels))
+                channels = sep.join(labels.name("channels", c, language) for c in item.channels)
+                conditions.append(_("渠道：%(channels)s") % {"channels": channels})
             if item.fatal_only:
-                conditions.append("仅限致命故障")
+                conditions.append(_("仅限致命故障"))
             if item.quota:
-                conditions.append(f"额度：{item.quota.limit} {labels.name('units', item.quota.unit, language)}/服务年度")
+                conditions.append(
+                    _("额度：%(limit)s %(unit)s/服务年度")
+                    % {"limit": item.quota.limit, "unit": labels.name("units", item.quota.unit, language)}
+                )
             if item.first_purchase_year_only:
-                conditions.append("仅限首次购买高级服务后的第一年")
+                conditions.append(_("仅限首次购买高级服务后的第一年"))
             if item.min_contract_amount is not None:
-                conditions.append(f"合同金额不低于 {item.min_contract_amount} 元")
+                conditions.append(_("合同金额不低于 %(amount)s 元") % {"amount": item.min_contract_amount})
             if item.max_members:
-                conditions.append(f"不超过 {item.max_members} 人")
+                conditions.append(_("不超过 %(count)s 人") % {"count": item.max_members})
             if item.first_response:
-                conditions.append(f"首次响应：{item.first_response.working_minutes} 工作分钟（{item.first_response.schedule}）")
+                conditions.append(
+                    _("首次响应：%(minutes)s 工作分钟（%(schedule)s）")
+                    % {
+                        "minutes": item.first_response.working_minutes,
+                        "schedule": item.first_response.schedule,
+                    }
+                )
             items.append(
                 {
                     "code": code,
