@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "calendar",
     "assistant",
     "reindex",
+    "jobs",
 ]
 
 

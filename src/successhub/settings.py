@@ -59,6 +59,11 @@ INSTALLED_APPS = [
 ]
 EXTRA_APPS = [
     # Apps added by later capabilities register here (kept apart so merges stay small).
+    "successhub.notifications",
+    "successhub.community",
+    "successhub.tickets",
+    "successhub.search",
+    "successhub.assistant",
 ]
 INSTALLED_APPS += EXTRA_APPS
 
@@ -103,6 +108,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", PRODUCTION):
+    # ASGI runs each request's ORM work in a fresh thread: a pool keeps connections open across them.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
+        "timeout": int(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -170,9 +183,30 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SuccessHub <noreply@successhub.local>")
 
+# Notifications, outbound webhooks and periodic jobs (successhub.notifications, successhub.scheduler).
+SUCCESSHUB_BASE_URL = os.environ.get("SUCCESSHUB_BASE_URL", "")  # for links in e-mails
+SUCCESSHUB_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("SUCCESSHUB_WEBHOOK_TIMEOUT_SECONDS", "5"))
+SUCCESSHUB_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("SUCCESSHUB_WEBHOOK_MAX_ATTEMPTS", "8"))
+SUCCESSHUB_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("SUCCESSHUB_WEBHOOK_BACKOFF_SECONDS", "60"))
+SUCCESSHUB_WEBHOOK_MAX_BACKOFF_SECONDS = int(os.environ.get("SUCCESSHUB_WEBHOOK_MAX_BACKOFF_SECONDS", "3600"))
+# The embedded default's in-process job runner (``successhub serve`` without REDIS_URL); off under pytest.
+SUCCESSHUB_EMBEDDED_SCHEDULER_SECONDS = int(
+    os.environ.get("SUCCESSHUB_EMBEDDED_SCHEDULER_SECONDS", "0" if os.environ.get("PYTEST_VERSION") else "30")
+)
+
 # Catalog files (YAML), one per plan edition. Extra folders may be added by an admin.
 SUCCESSHUB_CATALOG_DIRS = [BASE_DIR / "catalog" / "plans", *map(Path, env_list("SUCCESSHUB_CATALOG_DIRS"))]
+# Community posting rate limit: at most N posts per window per user (staff are exempt).
+COMMUNITY_POST_LIMIT = int(os.environ.get("COMMUNITY_POST_LIMIT", "10"))
+COMMUNITY_POST_WINDOW_SECONDS = int(os.environ.get("COMMUNITY_POST_WINDOW_SECONDS", "600"))
 VERIFICATION_CODE_TTL_SECONDS = int(os.environ.get("VERIFICATION_CODE_TTL_SECONDS", "600"))
+
+# Optional: an OpenAI-compatible chat endpoint writes the bot's answers from the retrieved passages
+# (base URL such as https://host/v1, model name and key). Off when the URL or model is empty.
+SUCCESSHUB_LLM_URL = os.environ.get("SUCCESSHUB_LLM_URL", "")
+SUCCESSHUB_LLM_MODEL = os.environ.get("SUCCESSHUB_LLM_MODEL", "")
+SUCCESSHUB_LLM_API_KEY = os.environ.get("SUCCESSHUB_LLM_API_KEY", "")
+SUCCESSHUB_LLM_TIMEOUT = float(os.environ.get("SUCCESSHUB_LLM_TIMEOUT", "20"))
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

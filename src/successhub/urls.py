@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -27,9 +25,15 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 # Apps added by later capabilities append their URL includes here.
-EXTRA_URLPATTERNS: list = []
+EXTRA_URLPATTERNS: list = [
+    path("notifications/", include("successhub.notifications.urls")),
+    path("", include("successhub.tickets.urls")),
+    path("", include("successhub.search.urls")),
+    path("assistant/", include("successhub.assistant.urls")),
+    path("", include("successhub.community.urls")),
+]
 urlpatterns += EXTRA_URLPATTERNS
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are private: they are served only through views that check who may see them.
 
 admin.site.site_header = "SuccessHub 后台管理"
 admin.site.site_title = "SuccessHub"

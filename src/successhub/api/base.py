@@ -41,7 +41,8 @@ api = NinjaAPI(
     version="1.0.0",
     description="客户成功服务平台 API: entitlements, tickets, community and more. "
     "Authenticate with a session cookie or `Authorization: Bearer <token>`.",
-    auth=[SessionAuth(), BearerAuth(), TokenHeaderAuth()],
+    # Tokens first: SessionAuth's CSRF check would refuse a token-only POST before the token is seen.
+    auth=[BearerAuth(), TokenHeaderAuth(), SessionAuth()],
     urls_namespace="api-1.0.0",
 )
 

@@ -14,6 +14,18 @@ def _register_routers() -> None:
     from successhub.api import entitlements as entitlements_api
 
     api.add_router("/", entitlements_api.router)
+    from successhub.notifications import api as notifications_api
+
+    api.add_router("/", notifications_api.router)
+    from successhub.community import api as community_api
+
+    api.add_router("/community", community_api.router)
+    from successhub.search import api as search_api
+
+    api.add_router("/", search_api.router)
+    from successhub.tickets.api import router as tickets_router
+
+    api.add_router("/tickets", tickets_router)
     for router in EXTRA_ROUTERS:
         api.add_router(*router)
 

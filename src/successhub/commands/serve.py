@@ -23,6 +23,7 @@ def serve(args) -> int:
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    _start_embedded_scheduler()
     import uvicorn
 
     print(f"SuccessHub at http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
@@ -35,3 +36,14 @@ def serve(args) -> int:
         lifespan="off",
     )
     return 0
+
+
+def _start_embedded_scheduler() -> None:
+    """Embedded default (no REDIS_URL, so no Celery beat): run periodic jobs from a daemon thread."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return
+    from successhub.scheduler import start_embedded_scheduler
+
+    start_embedded_scheduler(settings.SUCCESSHUB_EMBEDDED_SCHEDULER_SECONDS)

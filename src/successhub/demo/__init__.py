@@ -6,6 +6,8 @@ idempotent (running the demo twice changes nothing the second time).
 
 LOADERS = [
     "successhub.demo.foundation",
+    "successhub.demo.tickets",
+    "successhub.demo.community",
 ]
 
 DEMO_PASSWORD = "demo12345"

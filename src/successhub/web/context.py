@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_noop as N_
 
 
 def portal(request) -> dict:
@@ -12,12 +13,29 @@ def portal(request) -> dict:
         "is_staff_user": bool(user and user.is_authenticated and not user.is_customer),
         "LANGUAGES": settings.LANGUAGES,
         "portal_nav": _nav_entries(),
+        "nav_badges": NAV_BADGES,
     }
 
 
-# Apps add their navigation entries here (label, url name, who sees it).
-NAV_ENTRIES: list[tuple[str, str, str]] = []
+# Apps add their navigation entries here (label, url name, who sees it); labels are marked with
+# gettext_noop and translated by the template's {% translate label %}.
+NAV_ENTRIES: list[tuple[str, str, str]] = [
+    (N_("通知"), "notifications:list", "all"),
+    (N_("我的工单"), "tickets:portal_list", "customer"),
+    (N_("工单工作台"), "tickets:workspace", "staff"),
+    (N_("智能客服"), "assistant:insights", "staff"),
+    (N_("社区"), "community:index", "all"),
+    (N_("知识库"), "community:kb", "all"),
+    (N_("创新广场"), "community:ideas", "all"),
+]
 
 
 def _nav_entries() -> list[tuple[str, str, str]]:
     return NAV_ENTRIES
+
+
+# Badges beside navigation entries: url name -> the url name of a small htmx fragment with the count
+# (fetched after the page loads, so no page pays a query for it).
+NAV_BADGES: dict[str, str] = {
+    "notifications:list": "notifications:badge",
+}

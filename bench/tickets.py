@@ -1,0 +1,351 @@
+"""Ticket benchmark: PostgreSQL behind uvicorn (2 workers), driven over loopback.
+
+    .venv/bin/python bench/tickets.py [--seconds 10] [--clients 50] [--tickets 100000]
+
+Creates (and migrates) the database named by DATABASE_URL (default
+``postgres://postgres@127.0.0.1:5432/successhub_bench``), loads 100,000 tickets with
+bulk_create once, starts ``uvicorn successhub.asgi:application --workers 2`` and measures,
+in the same run:
+
+- the bare baseline: the same server answering ``GET /healthz`` (no database);
+- ticket creation: ``POST /api/v1/tickets`` (token auth, entitlement check, SLA deadlines,
+  numbering, round-robin assignment, audit event, notifications) at 50 concurrent clients;
+- the agent queue: ``GET /workspace/`` (session auth, filters, one COUNT, one page of 50 rows
+  with SLA countdowns) over 100,000 tickets, at a handful of concurrent agents.
+
+Each phase is bounded in time and in requests. Only loopback is used. Targets: creation
+≥ 300 requests/s, queue page p95 ≤ 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/successhub_bench"
+BATCH = 5000
+
+
+def _prepare_environment(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="successhub.settings",
+        DEBUG="false",
+        # Under ASGI each request runs in its own thread: persistent connections would pile up
+        # (one per thread) past max_connections, so each request opens its own.
+        DB_CONN_MAX_AGE="0",
+        LOG_LEVEL="ERROR",
+        SUCCESSHUB_VAR_DIR=str(ROOT / "var" / "bench"),
+        MEDIA_ROOT=str(ROOT / "var" / "bench" / "media"),
+    )
+    os.environ.update(env)
+    return env
+
+
+def _create_database(database_url: str) -> None:
+    import psycopg
+
+    parts = urlparse(database_url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup(ticket_count: int) -> dict:
+    """Migrate, create the bench customer, staff and tokens, and load the tickets (once)."""
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from successhub.accounts.models import Organisation, Role, User
+    from successhub.accounts.services import issue_api_token
+    from successhub.calendars.selectors import business_calendar
+    from successhub.contracts.models import Contract, Deployment, Product
+    from successhub.tickets.models import OPEN_STATUSES, EngineerSkill, Status, Ticket
+
+    call_command("migrate", interactive=False, verbosity=0)
+    today = timezone.localdate()
+    org, _ = Organisation.objects.get_or_create(code="bench", defaults={"name": "压测客户", "region": "mainland"})
+    galaxy = Product.objects.get(code="galaxy")
+    Deployment.objects.get_or_create(organisation=org, product=galaxy, type="private_cloud_subscription")
+    Contract.objects.get_or_create(
+        number="BENCH-ADV",
+        defaults={"organisation": org, "plan": "advanced", "start": today - dt.timedelta(days=30),
+                  "end": today + dt.timedelta(days=300), "amount": 68000},
+    )
+    customer, created = User.objects.get_or_create(
+        username="bench-customer",
+        defaults={"role": Role.CUSTOMER_USER, "organisation": org, "phone_verified_at": timezone.now()},
+    )
+    engineers = []
+    for n in range(2):
+        engineer, _ = User.objects.get_or_create(
+            username=f"bench-engineer{n}", defaults={"role": Role.SUPPORT_ENGINEER, "is_staff": True}
+        )
+        EngineerSkill.objects.get_or_create(engineer=engineer, product=galaxy)
+        engineers.append(engineer)
+
+    existing = Ticket.objects.filter(organisation=org).count()
+    if existing < ticket_count:
+        _load_tickets(org, customer, engineers, galaxy, ticket_count - existing, existing, business_calendar(),
+                      Ticket, Status, OPEN_STATUSES)
+    session = SessionStore()
+    session["_auth_user_id"] = str(engineers[0].pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = engineers[0].get_session_auth_hash()
+    session.create()
+    return {
+        "customer_token": issue_api_token(customer, "bench"),
+        "session": session.session_key,
+        "tickets": Ticket.objects.count(),
+        "open": Ticket.objects.filter(status__in=OPEN_STATUSES).count(),
+    }
+
+
+def _load_tickets(org, customer, engineers, product, count, offset, calendar, Ticket, Status, OPEN_STATUSES):
+    from django.utils import timezone
+
+    started = time.perf_counter()
+    now = timezone.now()
+    rng = random.Random(20261123)
+    statuses = [Status.CLOSED] * 80 + [Status.RESOLVED] * 8 + list(OPEN_STATUSES) * 2 + [Status.NEW] * 2
+    decision = {"service": "online_ticket", "allowed": True, "reason": "ok", "explanation": "压测数据"}
+    for start in range(0, count, BATCH):
+        rows = []
+        for i in range(start, min(count, start + BATCH)):
+            created = now - dt.timedelta(minutes=rng.randint(1, 60 * 24 * 365))
+            due = calendar.add("5x8", created, 480).at
+            at_risk = calendar.add("5x8", created, 360).at
+            status = rng.choice(statuses)
+            responded = None if status in (Status.NEW, Status.ASSIGNED) else created + dt.timedelta(hours=2)
+            is_open = status in OPEN_STATUSES
+            rows.append(Ticket(
+                number=f"BK-{offset + i:07d}", organisation=org, requester=customer, filed_by=customer,
+                product=product, category="application_problem", service="online_ticket", title=f"压测工单 {i}",
+                description="批量生成的工单", channel="ticket_site", status=status,
+                assignee=engineers[i % len(engineers)] if status != Status.NEW else None, decision=decision,
+                plan="advanced", sla_schedule="5x8", sla_target_minutes=480, first_response_due_at=due,
+                first_response_at_risk_at=at_risk, first_responded_at=responded,
+                # Old unanswered tickets were escalated long ago: the jobs have nothing to do.
+                at_risk_notified_at=None if responded else due, breached_notified_at=None if responded else due,
+                queue_due_at=due if is_open and responded is None else None, created_at=created,
+            ))
+        Ticket.objects.bulk_create(rows, batch_size=BATCH)
+    print(f"loaded {count:,} tickets in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+# --- the HTTP client: raw asyncio streams, HTTP/1.1 keep-alive ----------------------------------------
+
+
+class Connection:
+    def __init__(self, port: int):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("closed")
+        status = int(status_line.split()[1])
+        length = 0
+        close = False
+        chunked = False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection" and value.strip().lower() == "close":
+                close = True
+            elif name == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if chunked:
+            payload = b""
+            while True:
+                size = int((await self.reader.readline()).strip(), 16)
+                if size == 0:
+                    await self.reader.readline()
+                    break
+                payload += await self.reader.readexactly(size)
+                await self.reader.readline()
+        else:
+            payload = await self.reader.readexactly(length)
+        if close:
+            self.writer.close()
+            self.writer = None
+        return status, payload
+
+
+async def _phase(port: int, clients: int, seconds: float, max_requests: int, make_request) -> dict:
+    latencies: list[float] = []
+    errors: dict[int, int] = {}
+    deadline = time.perf_counter() + seconds
+    issued = 0
+
+    async def client(n: int) -> None:
+        nonlocal issued
+        connection = Connection(port)
+        while time.perf_counter() < deadline and issued < max_requests:
+            issued += 1
+            method, path, headers, body, expected = make_request(n)
+            started = time.perf_counter()
+            try:
+                status, _ = await connection.request(method, path, headers, body)
+            except (ConnectionError, asyncio.IncompleteReadError, OSError):
+                connection = Connection(port)
+                errors[0] = errors.get(0, 0) + 1
+                continue
+            latencies.append(time.perf_counter() - started)
+            if status != expected:
+                errors[status] = errors.get(status, 0) + 1
+        if connection.writer is not None:
+            connection.writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else float("nan")
+
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": pct(50),
+        "p95": pct(95),
+        "p99": pct(99),
+        "mean": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
+        "errors": errors,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("uvicorn exited before it was ready")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                if s.recv(64).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("uvicorn did not become ready")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients for baseline and creation")
+    parser.add_argument("--queue-clients", type=int, default=2,
+                        help="concurrent agents loading the queue (one request in flight per worker)")
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--max-requests", type=int, default=20_000, help="cap per phase")
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if urlparse(database_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the bench only talks to a database on loopback")
+    env = _prepare_environment(database_url)
+    sys.path.insert(0, str(ROOT / "src"))
+    _create_database(database_url)
+    info = _setup(args.tickets)
+    print(f"database: {info['tickets']:,} tickets ({info['open']:,} open)", flush=True)
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "uvicorn"), "successhub.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "2", "--no-access-log", "--log-level", "warning"],
+        env=env, cwd=ROOT,
+    )
+    try:
+        _wait_ready(port, server)
+        token = {"Authorization": f"Bearer {info['customer_token']}"}
+        body = json.dumps({"product": "galaxy", "category": "application_problem", "title": "压测：凭证保存失败",
+                           "description": "bench", "channel": "in_product"}).encode()
+        json_headers = token | {"Content-Type": "application/json"}
+        cookie = {"Cookie": f"sessionid={info['session']}"}
+
+        def warm(n):
+            return ("GET", "/healthz", {}, b"", 200)
+
+        asyncio.run(_phase(port, args.clients, 1.5, 2000, warm))
+        # Each worker loads the catalog and builds the calendar on its first requests.
+        asyncio.run(_phase(port, 2, 20, 60, lambda n: ("GET", "/workspace/", cookie, b"", 200)))
+        asyncio.run(_phase(port, 2, 20, 20, lambda n: ("POST", "/api/v1/tickets", json_headers, body, 201)))
+        baseline = asyncio.run(_phase(port, args.clients, args.seconds, args.max_requests, warm))
+        create = asyncio.run(_phase(port, args.clients, args.seconds, args.max_requests,
+                                    lambda n: ("POST", "/api/v1/tickets", json_headers, body, 201)))
+        queue_bare = asyncio.run(_phase(port, args.queue_clients, args.seconds, args.max_requests, warm))
+        queue = asyncio.run(_phase(port, args.queue_clients, args.seconds, args.max_requests,
+                                   lambda n: ("GET", "/workspace/", cookie, b"", 200)))
+        queue_api = asyncio.run(_phase(port, args.queue_clients, args.seconds, args.max_requests,
+                                       lambda n: ("GET", "/api/v1/tickets?status=open", token, b"", 200)))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    def row(name, r, clients):
+        errors = f"  errors {r['errors']}" if r["errors"] else ""
+        return (f"{name:<44} {clients:>3} clients {r['requests']:>7,} req {r['rps']:>8.0f} req/s "
+                f"p50 {r['p50']:>7.1f} ms  p95 {r['p95']:>7.1f} ms  p99 {r['p99']:>7.1f} ms{errors}")
+
+    print()
+    print(f"uvicorn 2 workers, PostgreSQL, {info['tickets']:,} tickets before the run, {os.cpu_count()} CPUs, "
+          f"{args.seconds:.0f} s per phase")
+    print(row("baseline GET /healthz", baseline, args.clients))
+    print(row("create POST /api/v1/tickets", create, args.clients))
+    print(row("baseline GET /healthz", queue_bare, args.queue_clients))
+    print(row("queue GET /workspace/ (HTML, 50 rows)", queue, args.queue_clients))
+    print(row("queue GET /api/v1/tickets?status=open", queue_api, args.queue_clients))
+    print()
+    print(f"creation: {create['rps']:.0f} req/s = {create['rps'] / baseline['rps']:.2f} × baseline "
+          f"(target ≥ 300 req/s: {'met' if create['rps'] >= 300 else 'NOT met'}); "
+          f"p99 {create['p99']:.0f} ms vs {baseline['p99']:.0f} ms bare")
+    print(f"queue page: p95 {queue['p95']:.1f} ms vs {queue_bare['p95']:.1f} ms bare "
+          f"(target ≤ 100 ms: {'met' if queue['p95'] <= 100 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""What leaves the ticket app: in-app/e-mail notifications and outbound webhook events.
+
+Both go through ``successhub.notifications``: ``notify`` writes in-app rows and sends e-mail
+after commit; ``publish_event`` writes signed webhook deliveries into an outbox in the
+caller's transaction, so an event is never lost on a crash (and never sent for work rolled back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.urls import reverse
+
+from successhub.notifications import services as notifications
+
+
+def notify(users: Iterable, kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> None:
+    notifications.notify(users, kind, title, body=body, url=url, email=email)
+
+
+def publish_event(event: str, payload: dict, organisation_id: int | None = None) -> None:
+    notifications.publish_event(event, payload, organisation_id=organisation_id)
+
+
+def ticket_payload(ticket) -> dict:
+    return {
+        "number": ticket.number,
+        "organisation_id": ticket.organisation_id,
+        "status": ticket.status,
+        "category": ticket.category,
+        "service": ticket.service,
+        "channel": ticket.channel,
+        "urgent": ticket.urgent,
+        "title": ticket.title,
+        "assignee_id": ticket.assignee_id,
+        "created_at": ticket.created_at.isoformat(),
+        "first_response_due_at": ticket.first_response_due_at.isoformat(),
+        "first_responded_at": ticket.first_responded_at.isoformat() if ticket.first_responded_at else None,
+        "url": portal_url(ticket),
+    }
+
+
+def portal_url(ticket) -> str:
+    return reverse("tickets:portal_detail", args=[ticket.number])
+
+
+def workspace_url(ticket) -> str:
+    return reverse("tickets:workspace_detail", args=[ticket.number])

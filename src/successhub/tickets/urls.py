@@ -1,0 +1,25 @@
+from django.urls import path
+
+from successhub.tickets import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("tickets/", views.portal_list, name="portal_list"),
+    path("tickets/new/", views.portal_new, name="portal_new"),
+    path("tickets/new/check/", views.portal_check, name="portal_check"),
+    path("tickets/files/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("tickets/<str:number>/", views.portal_detail, name="portal_detail"),
+    path("tickets/<str:number>/reply/", views.portal_reply, name="portal_reply"),
+    path("tickets/<str:number>/upload/", views.portal_upload, name="portal_upload"),
+    path("tickets/<str:number>/status/", views.portal_status, name="portal_status"),
+    path("tickets/<str:number>/rate/", views.portal_rate, name="portal_rate"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/tickets/<str:number>/", views.workspace_detail, name="workspace_detail"),
+    path("workspace/tickets/<str:number>/reply/", views.workspace_reply, name="workspace_reply"),
+    path("workspace/tickets/<str:number>/status/", views.workspace_status, name="workspace_status"),
+    path("workspace/tickets/<str:number>/assign/", views.workspace_assign, name="workspace_assign"),
+    path("workspace/tickets/<str:number>/contact/", views.workspace_contact, name="workspace_contact"),
+    path("workspace/tickets/<str:number>/merge/", views.workspace_merge, name="workspace_merge"),
+]

@@ -1,0 +1,394 @@
+"""Ticket pages: the customer portal (my organisation's tickets) and the agent workspace.
+
+Thin views: parse the form, call one service or selector, render. A refusal is shown as its
+Chinese sentence and the page is rendered again with what the user typed, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from successhub.accounts.models import User
+from successhub.catalog.loader import get_catalog
+from successhub.contracts.models import Deployment
+from successhub.tickets import selectors, services, sla
+from successhub.tickets.categories import CATEGORIES
+from successhub.tickets.errors import InvalidInput, TicketError
+from successhub.tickets.models import Channel, ContactPreference, MessageKind, Status, Ticket
+
+
+def healthz(request):
+    """A trivial endpoint (no database): load balancers, and the bench's bare baseline."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _customer(request) -> User:
+    if not request.user.is_customer:
+        raise PermissionDenied
+    return request.user
+
+
+def _staff(request) -> User:
+    if request.user.is_customer:
+        raise PermissionDenied
+    return request.user
+
+
+def _ticket(request, number: str) -> Ticket:
+    try:
+        return selectors.ticket_for(request.user, number)
+    except Ticket.DoesNotExist:
+        raise Http404("没有这个工单。") from None
+
+
+def _refused(request, exc: TicketError) -> None:
+    messages.error(request, exc.message_zh)
+
+
+# --- customer portal ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def portal_list(request):
+    if not request.user.is_customer:
+        return redirect("tickets:workspace")
+    status = request.GET.get("status", "")
+    page = selectors.portal_tickets_for(request.user, status, request.GET.get("page", 1))
+    rows = list(zip(page.object_list, sla.statuses(page.object_list), strict=True))
+    return render(request, "tickets/portal_list.html", {"page": page, "rows": rows, "status": status,
+                                                         "statuses": Status.choices})
+
+
+def _product_choices(user: User) -> list[tuple[str, str]]:
+    """The organisation's deployed products first, then the rest of the catalog's."""
+    labels = get_catalog().labels
+    deployed = list(
+        Deployment.objects.filter(organisation_id=user.organisation_id).values_list("product__code", flat=True)
+    )
+    codes = list(dict.fromkeys([*deployed, *labels.products]))
+    return [(code, labels.name("products", code)) for code in codes]
+
+
+@login_required
+def portal_new(request):
+    user = _customer(request)
+    form = {
+        "product": request.POST.get("product", request.GET.get("product", "")),
+        "category": request.POST.get("category", request.GET.get("category", "")),
+        "title": request.POST.get("title", ""),
+        "description": request.POST.get("description", ""),
+        "contact_preference": request.POST.get("contact_preference", ContactPreference.PORTAL),
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            ticket = services.file_ticket(
+                requester=user,
+                filed_by=user,
+                product_code=form["product"],
+                category=form["category"],
+                title=form["title"],
+                description=form["description"],
+                channel=Channel.TICKET_SITE,
+                contact_preference=form["contact_preference"],
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except TicketError as exc:
+            _refused(request, exc)
+            status = exc.status if exc.status != 409 else 422
+        else:
+            due = timezone.localtime(ticket.first_response_due_at)
+            messages.success(request, f"工单 {ticket.number} 已提交，我们将在 {due:%Y-%m-%d %H:%M} 前首次响应。")
+            return redirect("tickets:portal_detail", ticket.number)
+    products = _product_choices(user)
+    form["product"] = form["product"] or (products[0][0] if products else "")
+    return render(
+        request,
+        "tickets/portal_new.html",
+        {
+            "form": form,
+            "products": products,
+            "categories": CATEGORIES,
+            "contact_preferences": ContactPreference.choices,
+            "options": selectors.filing_options(user, form["product"], Channel.TICKET_SITE),
+            "verified": user.is_verified,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def portal_check(request):
+    """htmx: the entitlement decision per category for the chosen product, before typing the rest."""
+    user = _customer(request)
+    return render(
+        request,
+        "tickets/_eligibility.html",
+        {
+            "options": selectors.filing_options(user, request.GET.get("product", ""), Channel.TICKET_SITE),
+            "chosen": request.GET.get("category", ""),
+        },
+    )
+
+
+def _portal_context(request, ticket: Ticket, **extra) -> dict:
+    user = request.user
+    return {
+        "ticket": ticket,
+        "sla": sla.status_of(ticket),
+        "thread": selectors.thread_for(user, ticket),
+        "files": selectors.ticket_attachments_for(user, ticket),
+        "transitions": services.allowed_transitions(ticket, user),
+        "can_rate": ticket.rating is None and ticket.status in (Status.RESOLVED, Status.CLOSED),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def portal_detail(request, number: str):
+    if not request.user.is_customer:
+        return redirect("tickets:workspace_detail", number)
+    ticket = _ticket(request, number)
+    return render(request, "tickets/portal_detail.html", _portal_context(request, ticket))
+
+
+def _portal_action(request, number: str, action, success: str, **keep):
+    _customer(request)
+    ticket = _ticket(request, number)
+    try:
+        action(ticket)
+    except TicketError as exc:
+        _refused(request, exc)
+        return render(request, "tickets/portal_detail.html", _portal_context(request, ticket, **keep),
+                      status=exc.status)
+    messages.success(request, success)
+    return redirect("tickets:portal_detail", ticket.number)
+
+
+@login_required
+@require_POST
+def portal_reply(request, number: str):
+    body = request.POST.get("body", "")
+    return _portal_action(
+        request, number,
+        lambda t: services.reply(t, request.user, body, attachments=request.FILES.getlist("attachments")),
+        "回复已发送。", reply_body=body,
+    )
+
+
+@login_required
+@require_POST
+def portal_upload(request, number: str):
+    return _portal_action(
+        request, number, lambda t: services.add_attachments(t, request.user, request.FILES.getlist("attachments")),
+        "附件已上传。",
+    )
+
+
+@login_required
+@require_POST
+def portal_status(request, number: str):
+    to = request.POST.get("status", "")
+    label = "已确认解决，工单已关闭。" if to == Status.CLOSED else "工单已重新打开。"
+    return _portal_action(request, number, lambda t: services.change_status(t, request.user, to), label)
+
+
+@login_required
+@require_POST
+def portal_rate(request, number: str):
+    comment = request.POST.get("comment", "")
+    raw = request.POST.get("score", "")
+    score = int(raw) if raw.isdigit() else 0
+    return _portal_action(
+        request, number, lambda t: services.rate(t, request.user, score, comment), "感谢您的评价！",
+        rating_comment=comment,
+    )
+
+
+@login_required
+@require_GET
+def attachment(request, attachment_id: int):
+    """A file, only for someone who may see its ticket (internal files for staff only)."""
+    try:
+        found = selectors.attachment_for(request.user, attachment_id)
+    except Exception as exc:  # noqa: BLE001 - any lookup failure is "not found" to the caller
+        raise Http404("没有这个附件。") from exc
+    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name,
+                            content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- agent workspace ------------------------------------------------------------------------------
+
+
+def _queue_filters(request) -> selectors.QueueFilters:
+    organisation = request.GET.get("organisation", "")
+    return selectors.QueueFilters(
+        product=request.GET.get("product", ""),
+        category=request.GET.get("category", ""),
+        status=request.GET.get("status", "open"),
+        organisation=int(organisation) if organisation.isdigit() else None,
+        assignee=request.GET.get("assignee", ""),
+        breached=request.GET.get("breached") == "1",
+        search=request.GET.get("q", "").strip(),
+    )
+
+
+@login_required
+@require_GET
+def workspace(request):
+    user = _staff(request)
+    filters = _queue_filters(request)
+    now = timezone.now()
+    page = selectors.queue_for(user, filters, request.GET.get("page", 1), now, summary_only=True)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "rows": _queue_rows(page.object_list, now),
+        "filters": filters,
+        "query": query.urlencode(),
+        "products": get_catalog().labels.products.items(),
+        "categories": CATEGORIES,
+        "statuses": Status.choices,
+        "organisations": selectors.organisations_with_tickets(),
+        "engineers": selectors.engineers(),
+    }
+    template = "tickets/_queue_table.html" if request.headers.get("HX-Request") else "tickets/workspace.html"
+    return render(request, template, context)
+
+
+def _queue_rows(tickets, now) -> list[dict]:
+    """Plain values per row, so a page of 50 renders without per-row lookups and includes."""
+    status_labels = {value: str(label) for value, label in Status.choices}
+    category_labels = {c.code: c.name.zh for c in CATEGORIES}
+    rows = []
+    for ticket, status in zip(tickets, sla.statuses(tickets, now), strict=True):
+        rows.append({
+            "number": ticket.number,
+            "title": ticket.title,
+            "urgent": ticket.urgent,
+            "escalated": ticket.escalated,
+            "organisation": ticket.organisation.name,
+            "product": ticket.product.name,
+            "category": category_labels.get(ticket.category, ticket.category),
+            "status_label": status_labels[ticket.status],
+            "is_open": ticket.is_open,
+            "assignee": str(ticket.assignee) if ticket.assignee_id else "—",
+            "sla": status,
+            "sla_class": _SLA_CLASSES[status.state],
+        })
+    return rows
+
+
+_SLA_CLASSES = {sla.BREACHED: "no", sla.AT_RISK: "warn", sla.MET: "ok", sla.ON_TRACK: "open"}
+
+
+def _workspace_context(request, ticket: Ticket, **extra) -> dict:
+    user = request.user
+    return {
+        "ticket": ticket,
+        "sla": sla.status_of(ticket),
+        "thread": selectors.thread_for(user, ticket),
+        "files": selectors.ticket_attachments_for(user, ticket),
+        "transitions": [(s, Status(s).label) for s in services.allowed_transitions(ticket, user)],
+        "history": selectors.customer_history(user, ticket),
+        "engineers": selectors.engineers(),
+        "contact_kinds": [(MessageKind.PHONE_CONTACT, "电话联系"), (MessageKind.REMOTE_ASSISTANCE, "远程协助")],
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def workspace_detail(request, number: str):
+    _staff(request)
+    ticket = _ticket(request, number)
+    return render(request, "tickets/workspace_detail.html", _workspace_context(request, ticket))
+
+
+def _workspace_action(request, number: str, action, success: str, **keep):
+    _staff(request)
+    ticket = _ticket(request, number)
+    try:
+        action(ticket)
+    except TicketError as exc:
+        _refused(request, exc)
+        return render(request, "tickets/workspace_detail.html", _workspace_context(request, ticket, **keep),
+                      status=exc.status)
+    messages.success(request, success)
+    return redirect("tickets:workspace_detail", ticket.number)
+
+
+@login_required
+@require_POST
+def workspace_reply(request, number: str):
+    body = request.POST.get("body", "")
+    internal = request.POST.get("internal") == "1"
+    return _workspace_action(
+        request, number,
+        lambda t: services.reply(t, request.user, body, internal=internal,
+                                 attachments=request.FILES.getlist("attachments")),
+        "内部备注已保存。" if internal else "回复已发送给客户。", reply_body=body,
+    )
+
+
+@login_required
+@require_POST
+def workspace_status(request, number: str):
+    to = request.POST.get("status", "")
+    return _workspace_action(request, number, lambda t: services.change_status(t, request.user, to), "状态已更新。")
+
+
+@login_required
+@require_POST
+def workspace_assign(request, number: str):
+    raw = request.POST.get("assignee", "")
+
+    def assign(ticket):
+        engineer = None
+        if raw.isdigit():
+            engineer = User.objects.filter(pk=int(raw), is_active=True).first()
+            if engineer is None:
+                raise InvalidInput("处理人不存在。", "No such engineer.")
+        services.assign(ticket, request.user, engineer)
+
+    return _workspace_action(request, number, assign, "已分派。")
+
+
+@login_required
+@require_POST
+def workspace_contact(request, number: str):
+    kind = request.POST.get("kind", "")
+    body = request.POST.get("body", "")
+    details = {k: request.POST.get(k, "").strip() for k in ("tool", "session", "duration_minutes", "phone")
+               if request.POST.get(k, "").strip()}
+    return _workspace_action(
+        request, number, lambda t: services.log_contact(t, request.user, kind, body, details=details),
+        "联系记录已保存。", contact_body=body,
+    )
+
+
+@login_required
+@require_POST
+def workspace_merge(request, number: str):
+    into = request.POST.get("into", "").strip()
+
+    def merge(ticket):
+        try:
+            target = selectors.ticket_for(request.user, into)
+        except Ticket.DoesNotExist:
+            raise InvalidInput(f"没有工单 {into}。", f"No ticket {into}.") from None
+        services.merge(ticket, target, request.user)
+
+    return _workspace_action(request, number, merge, f"已合并至 {into}。")
