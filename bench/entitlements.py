@@ -74,6 +74,7 @@ def main() -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     User.objects.filter(username="bench-user").delete()
+    Contract.objects.filter(number__startswith="BENCH-").delete()
     Organisation.objects.filter(code="bench-org").delete()
     organisation = Organisation.objects.create(name="基准测试客户", code="bench-org", region="mainland")
     for code, kind in (("galaxy", "private_cloud_subscription"), ("eas_cloud", "private_cloud")):
