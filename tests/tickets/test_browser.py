@@ -34,7 +34,8 @@ def browser(monkeypatch):
 
 
 def _login(browser, base: str, username: str):
-    page = browser.new_page()
+    # The assertions read the Chinese UI; a browser asking for English would get the English catalogue.
+    page = browser.new_page(locale="zh-CN")
     page.set_default_timeout(15_000)
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)

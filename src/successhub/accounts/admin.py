@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from successhub.accounts.models import ApiToken, Organisation, User
 
@@ -23,7 +24,7 @@ class UserAdmin(DjangoUserAdmin):
                                    "email_verified_at", "language")}),
     )
 
-    @admin.display(boolean=True, description="已认证")
+    @admin.display(boolean=True, description=_("已认证"))
     def is_verified(self, obj: User) -> bool:
         return obj.is_verified
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from successhub.accounts.models import ApiToken, User, VerificationCode
 
@@ -20,6 +21,7 @@ logger = logging.getLogger("successhub.verification")
 
 MAX_ATTEMPTS = 5
 RESEND_INTERVAL = timedelta(seconds=60)
+TOKEN_LAST_USED_PRECISION = timedelta(seconds=60)
 
 
 class VerificationError(Exception):
@@ -44,24 +46,27 @@ class SentCode:
 def send_verification_code(user: User, channel: str, target: str | None = None) -> SentCode:
     """Send a 6-digit code by SMS or e-mail. The embedded default prints it on the console."""
     if channel not in VerificationCode.Channel.values:
-        raise VerificationError("invalid_channel", "验证方式只能是手机或邮箱。")
+        raise VerificationError("invalid_channel", _("验证方式只能是手机或邮箱。"))
     target = (target or (user.phone if channel == "phone" else user.email) or "").strip()
     if not target:
         raise VerificationError(
-            "missing_target", "请先填写手机号。" if channel == "phone" else "请先填写邮箱地址。"
+            "missing_target", _("请先填写手机号。") if channel == "phone" else _("请先填写邮箱地址。")
         )
     now = timezone.now()
     last = user.verification_codes.filter(channel=channel).first()
     if last and last.used_at is None and now - last.created_at < RESEND_INTERVAL:
-        raise VerificationError("too_soon", "验证码发送过于频繁，请一分钟后再试。")
+        raise VerificationError("too_soon", _("验证码发送过于频繁，请一分钟后再试。"))
     code = f"{secrets.randbelow(1_000_000):06d}"
     expires_at = now + timedelta(seconds=settings.VERIFICATION_CODE_TTL_SECONDS)
     VerificationCode.objects.create(
         user=user, channel=channel, target=target, code_hash=_hash(code), expires_at=expires_at
     )
-    message = f"【SuccessHub】您的验证码是 {code}，{settings.VERIFICATION_CODE_TTL_SECONDS // 60} 分钟内有效。"
+    message = _("【SuccessHub】您的验证码是 %(code)s，%(minutes)s 分钟内有效。") % {
+        "code": code,
+        "minutes": settings.VERIFICATION_CODE_TTL_SECONDS // 60,
+    }
     if channel == "email":
-        send_mail("SuccessHub 验证码", message, None, [target])
+        send_mail(_("SuccessHub 验证码"), message, None, [target])
     else:
         # No SMS gateway in the embedded default: the code goes to the console log.
         print(f"[SMS to {target}] {message}", flush=True)  # noqa: T201
@@ -78,15 +83,15 @@ def confirm_verification_code(user: User, channel: str, code: str) -> User:
         .first()
     )
     if pending is None:
-        raise VerificationError("no_pending_code", "请先获取验证码。")
+        raise VerificationError("no_pending_code", _("请先获取验证码。"))
     if pending.expires_at < timezone.now():
-        raise VerificationError("code_expired", "验证码已过期，请重新获取。")
+        raise VerificationError("code_expired", _("验证码已过期，请重新获取。"))
     if pending.attempts >= MAX_ATTEMPTS:
-        raise VerificationError("too_many_attempts", "验证码错误次数过多，请重新获取。")
+        raise VerificationError("too_many_attempts", _("验证码错误次数过多，请重新获取。"))
     if not hmac.compare_digest(pending.code_hash, _hash(code.strip())):
         pending.attempts += 1
         pending.save(update_fields=["attempts"])
-        raise VerificationError("wrong_code", "验证码不正确。")
+        raise VerificationError("wrong_code", _("验证码不正确。"))
     now = timezone.now()
     pending.used_at = now
     pending.save(update_fields=["used_at"])
@@ -116,8 +121,16 @@ def user_for_api_token(raw: str) -> User | None:
         return None
     if scheme != "shk":
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    # The organisation comes along: a customer's request nearly always needs it (entitlements, tickets).
+    token = (
+        ApiToken.objects.select_related("user", "user__organisation")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.token_hash, _hash(secret)) or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # "Last used" is kept to the minute: a busy integration does not write the token row on every call.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

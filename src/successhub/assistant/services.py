@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from successhub.assistant import llm
 from successhub.assistant.handoff import (
@@ -39,7 +41,9 @@ SECOND_SOURCE_RATIO = 0.8
 TICKET_TITLE_MAX = 80
 TICKET_DESCRIPTION_MAX = 2000
 
-NOT_SURE = "抱歉，我还不能确定答案。为避免误导您，我没有直接作答；您可以换个说法再问，或者选择下面的方式联系人工服务。"
+NOT_SURE = gettext_lazy(
+    "抱歉，我还不能确定答案。为避免误导您，我没有直接作答；您可以换个说法再问，或者选择下面的方式联系人工服务。"
+)
 
 
 @dataclass(frozen=True)
@@ -118,10 +122,10 @@ def ask(conversation: Conversation, text: str, fatal: bool = False) -> BotReply:
             if hit.score >= best * SECOND_SOURCE_RATIO and passage.object_id != chosen[0][0].object_id:
                 chosen.append((passage, hit))
                 break
-        sources = [asdict(Source(p.title, p.url, p.kind, p.text)) for p, _ in chosen]
+        sources = [asdict(Source(p.title, p.url, p.kind, p.text)) for p, _hit in chosen]
         answer = llm.compose_answer(text, sources) or _extractive_answer(sources)
     else:
-        answer = NOT_SURE
+        answer = str(NOT_SURE)
     handoff = None
     if not confident or fatal:
         handoff = handoff_for(conversation, fatal=fatal)
@@ -207,13 +211,19 @@ def handoff_for(conversation: Conversation, fatal: bool = False, at=None) -> Han
     situation = situation_for(conversation.user, fatal, at)
     decision = decide_handoff(situation)
     options = tuple(_option(kind, conversation, situation) for kind in decision.options)
-    message = _MESSAGES[decision.kind]
+    message = str(_MESSAGES[decision.kind])
     if decision.note == "hotline_quota_exhausted":
         message = f"{situation.hotline.explanation} {message}"
     elif decision.note == "im_closed":
         next_open = situation.im_service.next_open
-        when = f"，下次开放：{timezone.localtime(next_open):%m-%d %H:%M}" if next_open else ""
-        message = f"IM 人工服务现在不在服务时间（{_schedule_label('7x8')}）{when}。{message}"
+        when = ""
+        if next_open:
+            when = _("，下次开放：%(at)s") % {"at": f"{timezone.localtime(next_open):%m-%d %H:%M}"}
+        message = _("IM 人工服务现在不在服务时间（%(schedule)s）%(when)s。%(message)s") % {
+            "schedule": _schedule_label("7x8"),
+            "when": when,
+            "message": message,
+        }
     remaining = situation.hotline.remaining
     is_hotline = decision.kind == HOTLINE
     return Handoff(
@@ -227,33 +237,37 @@ def handoff_for(conversation: Conversation, fatal: bool = False, at=None) -> Han
 
 
 _MESSAGES = {
-    LOGIN: "登录并完成认证后，我可以根据您企业的服务权益为您转接人工服务；您也可以先在金蝶云社区提问。",
-    VERIFY: "您的账号还未完成注册认证。完成手机或邮箱验证后，即可使用您企业的人工服务权益。",
-    HOTLINE: "这看起来是致命故障（系统大面积不可用或异常阻塞）。请立即拨打热线紧急救援。",
-    IM_SERVICE: "IM 人工服务现在在线，可以直接与技术支持工程师沟通。",
-    TICKET: "您可以提交在线工单，我已把对话内容填好，工程师会在服务时间内联系您。",
-    COMMUNITY: "您的服务计划不含人工在线服务。建议在金蝶云社区发帖提问，社区专家和其他用户会帮您解答。",
+    LOGIN: gettext_lazy("登录并完成认证后，我可以根据您企业的服务权益为您转接人工服务；您也可以先在金蝶云社区提问。"),
+    VERIFY: gettext_lazy("您的账号还未完成注册认证。完成手机或邮箱验证后，即可使用您企业的人工服务权益。"),
+    HOTLINE: gettext_lazy("这看起来是致命故障（系统大面积不可用或异常阻塞）。请立即拨打热线紧急救援。"),
+    IM_SERVICE: gettext_lazy("IM 人工服务现在在线，可以直接与技术支持工程师沟通。"),
+    TICKET: gettext_lazy("您可以提交在线工单，我已把对话内容填好，工程师会在服务时间内联系您。"),
+    COMMUNITY: gettext_lazy("您的服务计划不含人工在线服务。建议在金蝶云社区发帖提问，社区专家和其他用户会帮您解答。"),
 }
 
 
 def _option(kind: str, conversation: Conversation, situation: Situation) -> HandoffOption:
     if kind == TICKET:
-        return HandoffOption(TICKET, "提交在线工单", ticket_url(conversation), "5×8 工作时间处理，1 个工作日内响应")
+        return HandoffOption(
+            TICKET, _("提交在线工单"), ticket_url(conversation), _("5×8 工作时间处理，1 个工作日内响应")
+        )
     if kind == IM_SERVICE:
         url = _reverse_or("chat:start", "")
-        return HandoffOption(IM_SERVICE, "转 IM 人工服务", url, f"服务时间 {_schedule_label('7x8')}，现在在线")
+        detail = _("服务时间 %(schedule)s，现在在线") % {"schedule": _schedule_label("7x8")}
+        return HandoffOption(IM_SERVICE, _("转 IM 人工服务"), url, detail)
     if kind == HOTLINE:
         remaining = situation.hotline.remaining
-        detail = "7×24 小时"
+        detail = _("7×24 小时")
         if remaining is not None:
-            detail += f"，本服务年度剩余 {_number(remaining)} 次"
+            detail += _("，本服务年度剩余 %(count)s 次") % {"count": _number(remaining)}
         number = hotline_number()
-        return HandoffOption(HOTLINE, f"拨打热线 {number}", "tel:" + number.replace("-", ""), detail)
+        label = _("拨打热线 %(number)s") % {"number": number}
+        return HandoffOption(HOTLINE, label, "tel:" + number.replace("-", ""), detail)
     if kind == LOGIN:
-        return HandoffOption(LOGIN, "登录", _reverse_or("login", "/accounts/login/"), "")
+        return HandoffOption(LOGIN, _("登录"), _reverse_or("login", "/accounts/login/"), "")
     if kind == VERIFY:
-        return HandoffOption(VERIFY, "完成认证", _reverse_or("verify", "/me/verify/"), "")
-    return HandoffOption(COMMUNITY, "去社区提问", community_url(conversation), "")
+        return HandoffOption(VERIFY, _("完成认证"), _reverse_or("verify", "/me/verify/"), "")
+    return HandoffOption(COMMUNITY, _("去社区提问"), community_url(conversation), "")
 
 
 def ticket_url(conversation: Conversation) -> str:
@@ -312,7 +326,8 @@ def _reverse_or(name: str, fallback: str) -> str:
 def _schedule_label(code: str) -> str:
     from successhub.catalog.loader import get_catalog
 
-    return get_catalog().labels.name("schedules", code, "zh")
+    language = "en" if (get_language() or "zh").startswith("en") else "zh"
+    return get_catalog().labels.name("schedules", code, language)
 
 
 def _number(value) -> str:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from successhub.assistant import selectors, services
@@ -47,7 +48,7 @@ def ask_view(request):
     data = _payload(request)
     text = str(data.get("text", "")).strip()
     if not text:
-        return JsonResponse({"code": "empty_question", "message": "请输入您的问题。"}, status=400)
+        return JsonResponse({"code": "empty_question", "message": _("请输入您的问题。")}, status=400)
     if _truthy(data.get("new")):
         request.session.pop(SESSION_KEY, None)
     conversation = _conversation(request)
@@ -76,11 +77,11 @@ def rate_view(request):
     except (TypeError, ValueError):
         rating = message_id = 0
     if conversation is None or rating not in (1, -1):
-        return JsonResponse({"code": "invalid_input", "message": "无法评价这条回答。"}, status=400)
+        return JsonResponse({"code": "invalid_input", "message": _("无法评价这条回答。")}, status=400)
     try:
         services.rate(conversation, message_id, rating)
     except conversation.messages.model.DoesNotExist:
-        return JsonResponse({"code": "not_found", "message": "找不到这条回答。"}, status=404)
+        return JsonResponse({"code": "not_found", "message": _("找不到这条回答。")}, status=404)
     return JsonResponse({"ok": True, "rating": rating})
 
 
@@ -116,14 +117,14 @@ def make_faq(request, message_id: int):
     question = request.POST.get("question", "").strip()
     answer = request.POST.get("answer", "").strip()
     if not question or not answer:
-        messages.error(request, "请填写问题和解答。")
+        messages.error(request, _("请填写问题和解答。"))
         return redirect("assistant:insights")
     try:
         faq = services.turn_into_faq(message_id, question, answer, request.POST.get("product") or None)
     except services.FaqUnavailable:
-        messages.error(request, "社区常见问题模块尚未启用。")
+        messages.error(request, _("社区常见问题模块尚未启用。"))
         return redirect("assistant:insights")
-    messages.success(request, f"已创建常见问题：{faq}")
+    messages.success(request, _("已创建常见问题：%(faq)s") % {"faq": faq})
     return redirect("assistant:insights")
 
 

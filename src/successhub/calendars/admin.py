@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from successhub.calendars.models import CalendarYear, Holiday, MakeupDay, ScheduleSetting
 from successhub.calendars.selectors import bump_version, unloaded_years_ahead
@@ -39,8 +40,11 @@ class CalendarYearAdmin(BumpOnSave, admin.ModelAdmin):
         if missing:
             self.message_user(
                 request,
-                f"尚未录入 {'、'.join(map(str, missing))} 年的节假日安排：这些年份的 5×8 期限按普通周一至周五计算，"
-                f"并标记为“暂定”。请根据国务院办公厅通知补录。",
+                _(
+                    "尚未录入 %(years)s 年的节假日安排：这些年份的 5×8 期限按普通周一至周五计算，"
+                    "并标记为“暂定”。请根据国务院办公厅通知补录。"
+                )
+                % {"years": _("、").join(map(str, missing))},
                 level=messages.WARNING,
             )
         return super().changelist_view(request, extra_context)

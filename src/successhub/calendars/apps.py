@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CalendarsConfig(AppConfig):
     name = "successhub.calendars"
-    verbose_name = "工作日历"
+    verbose_name = _("工作日历")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -361,7 +361,7 @@ class ArticleFeedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.article} · {'有帮助' if self.helpful else '没帮助'}"
+        return f"{self.article} · {_('有帮助') if self.helpful else _('没帮助')}"
 
 
 # --- FAQ and courses (常见问题、新手课堂、产品使用课件) ---------------------------

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from successhub.accounts.models import Organisation, User
 from successhub.community.errors import (
@@ -78,11 +79,11 @@ def post_limit() -> tuple[int, int]:
 def ensure_can_post(user: User | None) -> None:
     """Posting needs a signed-in, verified (注册认证) customer user, or service staff."""
     if user is None or not user.is_authenticated:
-        raise NotSignedIn("请先登录后再发帖。")
+        raise NotSignedIn(_("请先登录后再发帖。"))
     if not user.is_active:
-        raise Forbidden("该账号已停用。")
+        raise Forbidden(_("该账号已停用。"))
     if user.is_customer and not user.is_verified:
-        raise NotVerified("发帖、回答、评论、投票与提需求仅面向经注册认证的用户，请先完成手机或邮箱认证。")
+        raise NotVerified(_("发帖、回答、评论、投票与提需求仅面向经注册认证的用户，请先完成手机或邮箱认证。"))
 
 
 def is_moderator(user: User | None) -> bool:
@@ -91,11 +92,11 @@ def is_moderator(user: User | None) -> bool:
 
 def ensure_moderator(user: User | None) -> None:
     if not is_moderator(user):
-        raise Forbidden("只有服务人员可以执行此操作。")
+        raise Forbidden(_("只有服务人员可以执行此操作。"))
 
 
 def _rate_key(user: User) -> str:
-    _, window = post_limit()
+    _limit, window = post_limit()
     bucket = int(timezone.now().timestamp()) // window
     return f"community:posts:{user.pk}:{bucket}"
 
@@ -107,14 +108,17 @@ def _check_rate(user: User) -> None:
     limit, window = post_limit()
     if (cache.get(_rate_key(user)) or 0) >= limit:
         minutes = max(1, window // 60)
-        raise RateLimited(f"发帖过于频繁：每 {minutes} 分钟最多发布 {limit} 条内容，请稍后再试。")
+        raise RateLimited(
+            _("发帖过于频繁：每 %(minutes)s 分钟最多发布 %(limit)s 条内容，请稍后再试。")
+            % {"minutes": minutes, "limit": limit}
+        )
 
 
 def _count_post(user: User) -> None:
     if user.is_service_staff:
         return
     key = _rate_key(user)
-    _, window = post_limit()
+    _limit, window = post_limit()
     if not cache.add(key, 1, timeout=window):
         try:
             cache.incr(key)
@@ -130,9 +134,9 @@ def _start_post(user: User | None) -> None:
 def _text(value: str, field: str, max_length: int | None = None) -> str:
     value = (value or "").strip()
     if not value:
-        raise InvalidInput(f"{field}不能为空。")
+        raise InvalidInput(_("%(field)s不能为空。") % {"field": field})
     if max_length and len(value) > max_length:
-        raise InvalidInput(f"{field}不能超过 {max_length} 个字。")
+        raise InvalidInput(_("%(field)s不能超过 %(max)s 个字。") % {"field": field, "max": max_length})
     return value
 
 
@@ -144,13 +148,13 @@ def _product(product: Product | str | None) -> Product | None:
     try:
         return Product.objects.get(code=product)
     except Product.DoesNotExist:
-        raise InvalidInput(f"未知的产品编码：{product}") from None
+        raise InvalidInput(_("未知的产品编码：%(product)s") % {"product": product}) from None
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:
     tags = []
     for name in dict.fromkeys(n.strip() for n in names if n and n.strip()):
-        tag, _ = Tag.objects.get_or_create(name=name[:50])
+        tag, _created = Tag.objects.get_or_create(name=name[:50])
         tags.append(tag)
     return tags
 
@@ -176,10 +180,10 @@ def ask_question(
     """Ask a question; ``private`` keeps it within the asker's organisation (customers only)."""
     _start_post(user)
     if private and not user.is_customer:
-        raise InvalidInput("只有客户用户可以提仅本组织可见的问题。")
+        raise InvalidInput(_("只有客户用户可以提仅本组织可见的问题。"))
     question = Question.objects.create(
-        title=_text(title, "标题", 200),
-        body=_text(body, "问题描述"),
+        title=_text(title, _("标题"), 200),
+        body=_text(body, _("问题描述")),
         product=_product(product),
         author=user,
         organisation=user.organisation if private else None,
@@ -193,8 +197,8 @@ def ask_question(
 def answer_question(user: User, question: Question, body: str) -> Answer:
     _start_post(user)
     if question.is_hidden or question.merged_into_id:
-        raise Forbidden("该问题已关闭，不能再回答。")
-    answer = Answer.objects.create(question=question, author=user, body=_text(body, "回答"))
+        raise Forbidden(_("该问题已关闭，不能再回答。"))
+    answer = Answer.objects.create(question=question, author=user, body=_text(body, _("回答")))
     _touch(question)
     _count_post(user)
     return answer
@@ -203,13 +207,13 @@ def answer_question(user: User, question: Question, body: str) -> Answer:
 @transaction.atomic
 def add_comment(user: User, target: Question | Answer, body: str) -> Comment:
     _start_post(user)
-    body = _text(body, "评论", 2000)
+    body = _text(body, _("评论"), 2000)
     if isinstance(target, Question):
         comment = Comment.objects.create(question=target, author=user, body=body)
     elif isinstance(target, Answer):
         comment = Comment.objects.create(answer=target, author=user, body=body)
     else:
-        raise InvalidInput("只能评论问题或回答。")
+        raise InvalidInput(_("只能评论问题或回答。"))
     _count_post(user)
     return comment
 
@@ -220,9 +224,9 @@ def accept_answer(user: User, answer: Answer) -> Answer:
     ensure_can_post(user)
     question = answer.question
     if user.pk != question.author_id and not user.is_service_staff:
-        raise Forbidden("只有提问人或服务人员可以采纳回答。")
+        raise Forbidden(_("只有提问人或服务人员可以采纳回答。"))
     if answer.is_hidden:
-        raise InvalidInput("不能采纳已隐藏的回答。")
+        raise InvalidInput(_("不能采纳已隐藏的回答。"))
     for previous in question.answers.filter(is_accepted=True).exclude(pk=answer.pk):
         previous.is_accepted = False
         previous.save(update_fields=["is_accepted", "updated_at"])
@@ -250,12 +254,12 @@ def vote(user: User, target: Question | Answer | Idea, value: int = 1) -> int:
     """
     ensure_can_post(user)
     if value not in (1, -1):
-        raise InvalidInput("投票只能是 +1 或 -1。")
+        raise InvalidInput(_("投票只能是 +1 或 -1。"))
     if getattr(target, "is_hidden", False):
-        raise Forbidden("不能对已隐藏的内容投票。")
+        raise Forbidden(_("不能对已隐藏的内容投票。"))
     if isinstance(target, Idea):
         if value != 1:
-            raise InvalidInput("需求只能投支持票。")
+            raise InvalidInput(_("需求只能投支持票。"))
         existing = IdeaVote.objects.filter(idea=target, user=user).first()
         if existing:
             existing.delete()
@@ -264,7 +268,7 @@ def vote(user: User, target: Question | Answer | Idea, value: int = 1) -> int:
         _recount(target)
         return target.vote_count
     if target.author_id == user.pk:
-        raise Forbidden("不能给自己的内容投票。")
+        raise Forbidden(_("不能给自己的内容投票。"))
     field = "question" if isinstance(target, Question) else "answer"
     existing = Vote.objects.filter(user=user, **{field: target}).first()
     if existing and existing.value == value:
@@ -285,7 +289,7 @@ def vote(user: User, target: Question | Answer | Idea, value: int = 1) -> int:
 
 def _check_moderated(target) -> None:
     if not isinstance(target, MODERATED_MODELS):
-        raise InvalidInput("不支持的内容类型。")
+        raise InvalidInput(_("不支持的内容类型。"))
 
 
 @transaction.atomic
@@ -300,7 +304,7 @@ def report_content(user: User, target, reason: str) -> Report:
     if existing:
         return existing
     report = Report.objects.create(
-        content_type=content_type, object_id=target.pk, reporter=user, reason=_text(reason, "举报原因", 500)
+        content_type=content_type, object_id=target.pk, reporter=user, reason=_text(reason, _("举报原因"), 500)
     )
     _count_post(user)
     return report
@@ -351,9 +355,9 @@ def edit_question(user: User, question: Question, title: str, body: str, product
     """The asker or staff edit a question."""
     ensure_can_post(user)
     if user.pk != question.author_id and not user.is_service_staff:
-        raise Forbidden("只有提问人或服务人员可以编辑问题。")
-    question.title = _text(title, "标题", 200)
-    question.body = _text(body, "问题描述")
+        raise Forbidden(_("只有提问人或服务人员可以编辑问题。"))
+    question.title = _text(title, _("标题"), 200)
+    question.body = _text(body, _("问题描述"))
     if product is not None:
         question.product = _product(product)
     question.save()
@@ -366,8 +370,8 @@ def edit_question(user: User, question: Question, title: str, body: str, product
 def edit_answer(user: User, answer: Answer, body: str) -> Answer:
     ensure_can_post(user)
     if user.pk != answer.author_id and not user.is_service_staff:
-        raise Forbidden("只有回答人或服务人员可以编辑回答。")
-    answer.body = _text(body, "回答")
+        raise Forbidden(_("只有回答人或服务人员可以编辑回答。"))
+    answer.body = _text(body, _("回答"))
     answer.save()
     _touch(answer.question)
     return answer
@@ -380,9 +384,9 @@ def merge_questions(user: User, source: Question, target: Question) -> Question:
     target had none."""
     ensure_moderator(user)
     if source.pk == target.pk:
-        raise InvalidInput("不能把问题合并到它自己。")
+        raise InvalidInput(_("不能把问题合并到它自己。"))
     if target.merged_into_id:
-        raise InvalidInput("目标问题已被合并到其他问题，请选择最终的问题。")
+        raise InvalidInput(_("目标问题已被合并到其他问题，请选择最终的问题。"))
     target_has_accepted = target.answers.filter(is_accepted=True).exists()
     for answer in list(source.answers.all()):
         answer.question = target
@@ -411,8 +415,8 @@ def publish_article_revision(
 ) -> ArticleRevision:
     """Staff publish a new revision; the article shows the latest one."""
     ensure_moderator(user)
-    title = _text(title, "标题", 200)
-    body = _text(body, "正文")
+    title = _text(title, _("标题"), 200)
+    body = _text(body, _("正文"))
     if article.pk is None:
         article.title, article.body = title, body
         article.save()
@@ -432,7 +436,7 @@ def record_feedback(
     """“这篇文章有帮助吗？”: one answer per user (or browser session); answering again replaces it."""
     comment = (comment or "").strip()[:2000]
     if user is not None and user.is_authenticated:
-        feedback, _ = ArticleFeedback.objects.update_or_create(
+        feedback, _created = ArticleFeedback.objects.update_or_create(
             article=article, user=user, defaults={"helpful": helpful, "comment": comment}
         )
         return feedback
@@ -452,10 +456,10 @@ def record_feedback(
 
 def complete_lesson(user: User, lesson: Lesson) -> LessonProgress:
     if user is None or not user.is_authenticated:
-        raise NotSignedIn("登录后才能记录学习进度。")
+        raise NotSignedIn(_("登录后才能记录学习进度。"))
     try:
         with transaction.atomic():
-            progress, _ = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
+            progress, _created = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
     except IntegrityError:  # a double click raced us
         progress = LessonProgress.objects.get(user=user, lesson=lesson)
     return progress
@@ -488,19 +492,19 @@ def propose_idea(
     desk, ticket). Which channels an organisation may use is the entitlement engine's decision."""
     _start_post(user)
     if channel not in IDEA_CHANNELS:
-        raise InvalidInput(f"未知的需求提交渠道：{channel}")
+        raise InvalidInput(_("未知的需求提交渠道：%(channel)s") % {"channel": channel})
     if user.is_customer:
         if organisation is not None and organisation.pk != user.organisation_id:
-            raise Forbidden("只能以本组织的名义提交需求。")
+            raise Forbidden(_("只能以本组织的名义提交需求。"))
         organisation = user.organisation
     elif organisation is None:
-        raise InvalidInput("服务人员代客户登记需求时，请选择客户组织。", code="organisation_required")
+        raise InvalidInput(_("服务人员代客户登记需求时，请选择客户组织。"), code="organisation_required")
     decision = _eligibility(organisation, channel)
     if not decision.allowed:
         raise NotEligible(decision.explanation, code=decision.reason)
     idea = Idea.objects.create(
-        title=_text(title, "标题", 200),
-        description=_text(description, "需求描述"),
+        title=_text(title, _("标题"), 200),
+        description=_text(description, _("需求描述")),
         product=_product(product),
         author=user,
         organisation=organisation,
@@ -514,8 +518,8 @@ def propose_idea(
 def comment_idea(user: User, idea: Idea, body: str) -> IdeaComment:
     _start_post(user)
     if idea.is_hidden:
-        raise Forbidden("该需求已隐藏。")
-    comment = IdeaComment.objects.create(idea=idea, author=user, body=_text(body, "评论", 2000))
+        raise Forbidden(_("该需求已隐藏。"))
+    comment = IdeaComment.objects.create(idea=idea, author=user, body=_text(body, _("评论"), 2000))
     _count_post(user)
     return comment
 
@@ -549,17 +553,20 @@ def change_idea_status(
     ensure_moderator(user)
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if to_status not in STATUS_NAMES:
-        raise InvalidInput(f"未知的需求状态：{to_status}")
+        raise InvalidInput(_("未知的需求状态：%(status)s") % {"status": to_status})
     if to_status not in IDEA_TRANSITIONS[idea.status]:
-        allowed = (
-            "、".join(str(STATUS_NAMES[s]) for s in sorted(IDEA_TRANSITIONS[idea.status])) or "无（已结束）"
-        )
+        allowed = _("、").join(str(STATUS_NAMES[s]) for s in sorted(IDEA_TRANSITIONS[idea.status]))
         raise InvalidTransition(
-            f"需求状态不能从“{STATUS_NAMES[idea.status]}”变为“{STATUS_NAMES[to_status]}”；可变更为：{allowed}。"
+            _("需求状态不能从“%(from)s”变为“%(to)s”；可变更为：%(allowed)s。")
+            % {
+                "from": STATUS_NAMES[idea.status],
+                "to": STATUS_NAMES[to_status],
+                "allowed": allowed or _("无（已结束）"),
+            }
         )
     response = (response or "").strip()
     if to_status == IdeaStatus.DECLINED and not response:
-        raise InvalidInput("暂不采纳需求时请填写官方回复，说明原因。")
+        raise InvalidInput(_("暂不采纳需求时请填写官方回复，说明原因。"))
     change = IdeaStatusChange.objects.create(
         idea=idea, from_status=idea.status, to_status=to_status, response=response, by=user
     )

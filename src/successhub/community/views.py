@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from successhub.accounts.models import Organisation
@@ -51,7 +52,7 @@ def _next_url(request, fallback: str) -> str:
 
 def _refuse(request, exc: CommunityError) -> None:
     if isinstance(exc, NotVerified):
-        messages.error(request, format_html('{} <a href="{}">去认证</a>', str(exc), reverse("verify")))
+        messages.error(request, format_html('{} <a href="{}">{}</a>', str(exc), reverse("verify"), _("去认证")))
     else:
         messages.error(request, str(exc))
 
@@ -188,7 +189,7 @@ def ask(request):
             _refuse(request, exc)
             status = exc.status
         else:
-            messages.success(request, "问题已发布。")
+            messages.success(request, _("问题已发布。"))
             return redirect(question)
     return render(
         request,
@@ -230,7 +231,7 @@ def question(request, pk: int):
 def answer(request, pk: int):
     obj = selectors.question_for(request.user, pk)
     created = services.answer_question(request.user, obj, request.POST.get("body", ""))
-    messages.success(request, "回答已发布。")
+    messages.success(request, _("回答已发布。"))
     return redirect(created.get_absolute_url())
 
 
@@ -250,7 +251,7 @@ def comment(request, pk: int):
 def accept(request, pk: int):
     target = selectors.target_for(request.user, "answer", pk)
     services.accept_answer(request.user, target)
-    messages.success(request, "已采纳该回答。")
+    messages.success(request, _("已采纳该回答。"))
     return redirect(target.get_absolute_url())
 
 
@@ -278,7 +279,7 @@ def report(request):
     kind = request.POST.get("kind", "")
     target = selectors.target_for(request.user, kind, _int(request.POST.get("id")))
     services.report_content(request.user, target, request.POST.get("reason", ""))
-    messages.success(request, "感谢举报，服务人员会尽快处理。")
+    messages.success(request, _("感谢举报，服务人员会尽快处理。"))
     return redirect(_next_url(request, target.get_absolute_url()))
 
 
@@ -292,7 +293,7 @@ def hide(request):
     target = selectors.target_for(request.user, kind, _int(request.POST.get("id")))
     hidden = request.POST.get("hidden", "1") == "1"
     services.hide_content(request.user, target, hidden)
-    messages.success(request, "内容已隐藏。" if hidden else "内容已恢复显示。")
+    messages.success(request, _("内容已隐藏。") if hidden else _("内容已恢复显示。"))
     return redirect(_next_url(request, reverse("community:moderation")))
 
 
@@ -312,7 +313,7 @@ def question_edit(request, pk: int):
         except CommunityError as exc:
             _refuse(request, exc)
         else:
-            messages.success(request, "问题已更新。")
+            messages.success(request, _("问题已更新。"))
             return redirect(obj)
     return render(
         request,
@@ -330,7 +331,7 @@ def answer_edit(request, pk: int):
         except CommunityError as exc:
             _refuse(request, exc)
         else:
-            messages.success(request, "回答已更新。")
+            messages.success(request, _("回答已更新。"))
             return redirect(target.get_absolute_url())
     return render(request, "community/answer_edit.html", {"answer": target})
 
@@ -339,7 +340,7 @@ def answer_edit(request, pk: int):
 def question_merge(request, pk: int):
     source = selectors.question_for(request.user, pk)
     if source.merged_into_id:
-        messages.info(request, "该问题已合并。")
+        messages.info(request, _("该问题已合并。"))
         return redirect(source.merged_into)
     if request.method == "POST":
         try:
@@ -348,9 +349,9 @@ def question_merge(request, pk: int):
         except CommunityError as exc:
             _refuse(request, exc)
         except Http404:
-            messages.error(request, "找不到目标问题。")
+            messages.error(request, _("找不到目标问题。"))
         else:
-            messages.success(request, f"已合并到问题 #{target.pk}，回答与评论已移动。")
+            messages.success(request, _("已合并到问题 #%(pk)s，回答与评论已移动。") % {"pk": target.pk})
             return redirect(target)
     candidates = [
         q for q in selectors.similar_questions(request.user, source.title, limit=8) if q.pk != source.pk
@@ -366,7 +367,7 @@ def moderation(request):
         except Report.DoesNotExist:
             raise Http404 from None
         services.resolve_report(request.user, item, hide=request.POST.get("action") == "hide")
-        messages.success(request, "举报已处理。")
+        messages.success(request, _("举报已处理。"))
         return redirect("community:moderation")
     reports = list(selectors.open_reports()[:100])
     return render(
@@ -460,8 +461,8 @@ def article_feedback(request, slug: str):
         session_key=request.session.session_key or "",
     )
     if request.headers.get("HX-Request"):
-        return HttpResponse('<p class="muted">感谢您的反馈！</p>')
-    messages.success(request, "感谢您的反馈！")
+        return HttpResponse(format_html('<p class="muted">{}</p>', _("感谢您的反馈！")))
+    messages.success(request, _("感谢您的反馈！"))
     return redirect(obj)
 
 
@@ -489,7 +490,7 @@ def article_edit(request, slug: str):
         except CommunityError as exc:
             _refuse(request, exc)
         else:
-            messages.success(request, f"已发布第 {revision.number} 版。")
+            messages.success(request, _("已发布第 %(number)s 版。") % {"number": revision.number})
             return redirect(obj)
     return render(request, "community/article_edit.html", {"article": obj, "form": form})
 
@@ -635,7 +636,7 @@ def idea_new(request):
             _refuse(request, exc)
             status = exc.status
         else:
-            messages.success(request, "需求已提交，感谢您的建议！")
+            messages.success(request, _("需求已提交，感谢您的建议！"))
             return redirect(created)
     return render(
         request,
@@ -686,5 +687,5 @@ def idea_status(request, pk: int):
     services.change_idea_status(
         request.user, obj, request.POST.get("status", ""), request.POST.get("response", "")
     )
-    messages.success(request, "需求状态已更新，已通知投票用户。")
+    messages.success(request, _("需求状态已更新，已通知投票用户。"))
     return redirect(obj)

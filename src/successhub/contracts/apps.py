@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ContractsConfig(AppConfig):
     name = "successhub.contracts"
-    verbose_name = "产品、部署与合同"
+    verbose_name = _("产品、部署与合同")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
     name = "successhub.search"
-    verbose_name = "全文搜索"
+    verbose_name = _("全文搜索")
 
     def ready(self) -> None:
         from successhub.search import indexing

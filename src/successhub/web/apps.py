@@ -1,11 +1,13 @@
+import os
 from pathlib import Path
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "successhub.web"
-    verbose_name = "门户"
+    verbose_name = _("门户")
 
     def ready(self) -> None:
         compile_translations()
@@ -25,6 +27,10 @@ def compile_translations() -> None:
         try:
             if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                 continue
-            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            # Write beside it and rename: parallel test workers or server processes start together,
+            # and none may read a half-written file.
+            tmp_path = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
+            polib.pofile(str(po_path)).save_as_mofile(str(tmp_path))
+            os.replace(tmp_path, mo_path)
         except OSError:
             continue  # a read-only install keeps whatever was compiled at build time

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 def portal(request) -> dict:
@@ -20,13 +20,13 @@ def portal(request) -> dict:
 # Apps add their navigation entries here (label, url name, who sees it); labels are marked with
 # gettext_noop and translated by the template's {% translate label %}.
 NAV_ENTRIES: list[tuple[str, str, str]] = [
-    (N_("通知"), "notifications:list", "all"),
-    (N_("我的工单"), "tickets:portal_list", "customer"),
-    (N_("工单工作台"), "tickets:workspace", "staff"),
-    (N_("智能客服"), "assistant:insights", "staff"),
-    (N_("社区"), "community:index", "all"),
-    (N_("知识库"), "community:kb", "all"),
-    (N_("创新广场"), "community:ideas", "all"),
+    (gettext_noop("通知"), "notifications:list", "all"),
+    (gettext_noop("我的工单"), "tickets:portal_list", "customer"),
+    (gettext_noop("工单工作台"), "tickets:workspace", "staff"),
+    (gettext_noop("智能客服"), "assistant:insights", "staff"),
+    (gettext_noop("社区"), "community:index", "all"),
+    (gettext_noop("知识库"), "community:kb", "all"),
+    (gettext_noop("创新广场"), "community:ideas", "all"),
 ]
 
 

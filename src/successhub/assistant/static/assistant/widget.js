@@ -11,6 +11,9 @@
   var fatalBox = form.querySelector("input[name=fatal]");
   var humanButton = root.querySelector(".assistant-human");
 
+  // UI words come translated from the template (data-t-*); the Chinese is the fallback.
+  function t(key, fallback) { return root.dataset[key] || fallback; }
+
   function csrfToken() {
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : root.dataset.csrf;
@@ -59,16 +62,16 @@
       li.appendChild(link);
       list.appendChild(li);
     });
-    item.appendChild(el("div", { "class": "muted" }, "来源："));
+    item.appendChild(el("div", { "class": "muted" }, t("tSources", "来源：")));
     item.appendChild(list);
   }
 
   function showRating(item, messageId) {
     var box = el("div", { "class": "assistant-rate" });
-    box.appendChild(el("span", { "class": "muted" }, "有帮助吗？"));
+    box.appendChild(el("span", { "class": "muted" }, t("tHelpfulPrompt", "有帮助吗？")));
     [[1, "👍"], [-1, "👎"]].forEach(function (pair) {
       var button = el("button", { type: "button", "aria-pressed": "false", "data-rating": String(pair[0]),
-        "aria-label": pair[0] > 0 ? "有帮助" : "没有帮助" }, pair[1]);
+        "aria-label": pair[0] > 0 ? t("tHelpful", "有帮助") : t("tUnhelpful", "没有帮助") }, pair[1]);
       button.addEventListener("click", function () {
         post(root.dataset.rateUrl, { message_id: messageId, rating: pair[0] }).then(function () {
           box.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
@@ -86,8 +89,10 @@
     var box = el("div", { "class": "assistant-options", "data-handoff": handoff.kind });
     box.appendChild(el("span", {}, handoff.message));
     if (handoff.hotline_number) {
-      var hotline = "热线 " + handoff.hotline_number;
-      if (handoff.hotline_remaining !== "") { hotline += "，本服务年度剩余 " + handoff.hotline_remaining + " 次"; }
+      var hotline = t("tHotline", "热线") + " " + handoff.hotline_number;
+      if (handoff.hotline_remaining !== "") {
+        hotline += t("tRemaining", "，本服务年度剩余 {n} 次").replace("{n}", handoff.hotline_remaining);
+      }
       box.appendChild(el("strong", { "class": "assistant-hotline" }, hotline));
     }
     (handoff.options || []).forEach(function (option) {
@@ -132,6 +137,6 @@
       showSources(pending, body.sources);
       if (body.confident) { showRating(pending, body.message_id); }
       showHandoff(pending, body.handoff);
-    }).catch(function (error) { pending.textContent = error.message || "出错了，请稍后再试。"; });
+    }).catch(function (error) { pending.textContent = error.message || t("tError", "出错了，请稍后再试。"); });
   });
 })();
