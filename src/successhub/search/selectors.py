@@ -56,10 +56,12 @@ class SearchPage:
     page: int
     per_page: int
     terms: tuple[str, ...] = ()
+    reachable: int | None = None  # results the pages reach: ranking stops at the backend's candidate cap
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
+        shown = self.total if self.reachable is None else min(self.total, self.reachable)
+        return max(1, math.ceil(shown / self.per_page)) if self.per_page else 1
 
     @property
     def total_label(self) -> str:
@@ -109,12 +111,15 @@ def search(
     Documents holding every query word come first, each group ranked by the
     database's relevance score; when fewer than a page of them exist, documents
     sharing only some of the query's terms (words or character bigrams) follow.
+    However common the words, each group ranks at most the backend's
+    ``max_candidates`` documents, and the total is counted up to ``MAX_COUNT``
+    (see ``backends``).
     """
     query = (query or "").strip()[:200]
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
     parsed = analysis.analyze(query)
-    words = _unique(parsed.words)[:MAX_QUERY_TERMS]
+    words = _without_implied(_unique(parsed.words)[:MAX_QUERY_TERMS])
     loose = _unique([*parsed.words, *parsed.bigrams])[:MAX_QUERY_TERMS]
     if not loose:
         return SearchPage(query, [], 0, page, per_page)
@@ -124,6 +129,7 @@ def search(
     rows, total = [], 0
     if words:
         rows, total = engine.search(engine.all_of(words), where, per_page, offset)
+    reachable = min(total, engine.max_candidates)
     if total < per_page:
         # Too few documents hold every word: add those sharing only some of the query's terms.
         # (When enough hold every word, the partial matches are left out, which keeps the common
@@ -133,7 +139,9 @@ def search(
         )
         rows = [*rows, *more]
         total += more_total
-    documents = SearchDocument.objects.in_bulk([row[0] for row in rows])
+        reachable += min(more_total, engine.max_candidates)
+    # Not the index columns: tokens and the tsvector are several kB a row, and only the ranking needs them.
+    documents = SearchDocument.objects.defer("title_tokens", "tokens", "tsv").in_bulk([row[0] for row in rows])
     highlight = _highlighter(loose)
     results = []
     for doc_id, score in rows:
@@ -153,7 +161,7 @@ def search(
                 updated_at=doc.updated_at,
             )
         )
-    return SearchPage(query, results, total, page, per_page, tuple(loose))
+    return SearchPage(query, results, total, page, per_page, tuple(loose), reachable)
 
 
 def similar_questions(user, text: str, limit: int = 5) -> list[SearchResult]:
@@ -177,6 +185,21 @@ def _where(user, product: str | None, kinds: Iterable[str] | None) -> Condition:
 
 def _unique(terms: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(t for t in terms if t))
+
+
+def _without_implied(words: list[str]) -> list[str]:
+    """``words`` less those that every document holding another of them holds too.
+
+    The index stores a word's dictionary sub-words and synonyms beside it (科目余额表 → 科目, 余额;
+    s-hr → hr), so requiring the whole word already requires them. The documents holding every word
+    stay the same, and the query has fewer terms to look up and rank.
+    """
+    implied: set[str] = set()
+    for word in words:
+        terms = analysis.analyze(word).words
+        if word in terms:  # the word is stored as itself, not cut up or replaced by a synonym
+            implied.update(term for term in terms if term != word)
+    return [word for word in words if word not in implied]
 
 
 # --- highlighting ------------------------------------------------------------------
