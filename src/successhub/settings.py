@@ -139,6 +139,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Parallel test workers share one Redis: keep their keys apart.
             "KEY_PREFIX": os.environ.get("PYTEST_XDIST_WORKER", ""),
+            # One pool per process, not one per request context (see successhub/cache.py).
+            "OPTIONS": {"pool_class": "successhub.cache.SharedConnectionPool"},
         }
     }
     CHANNEL_LAYERS = {

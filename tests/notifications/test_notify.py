@@ -125,3 +125,21 @@ def test_the_sweep_sends_emails_whose_task_never_ran(make_member, mailoutbox):
     assert send_owed_emails(now=timezone.now() + timedelta(minutes=3)) == 1
     assert send_owed_emails(now=timezone.now() + timedelta(minutes=4)) == 0
     assert len(mailoutbox) == 1
+
+
+def test_notify_each_keeps_each_kinds_preference_in_one_query(make_member, django_assert_num_queries):
+    from successhub.notifications.services import Notice, notify_each
+
+    alice, bob = make_member(email="alice@example.com"), make_member(email="bob@example.com")
+    set_email_preference(alice, "ticket.assigned", False)
+
+    # one preference query for both kinds, one insert for all rows
+    with django_assert_num_queries(2):
+        notify_each([Notice((alice, bob), "ticket.created", "已受理"), Notice((alice,), "ticket.assigned", "新工单")])
+
+    rows = Notification.objects.order_by("kind", "recipient_id")
+    assert [(n.recipient, n.kind, n.email_wanted) for n in rows] == [
+        (alice, "ticket.assigned", False),
+        (alice, "ticket.created", True),
+        (bob, "ticket.created", True),
+    ]

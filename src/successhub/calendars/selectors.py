@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
+import threading
+
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import DatabaseError
+from django.dispatch import receiver
 
 from successhub.core.calendar import BusinessCalendar, HolidayBlock, HolidayCalendar, YearNotice
 
 CACHE_KEY = "calendars:version"
 _built: dict[str, tuple[int, BusinessCalendar, dict[str, bool]]] = {}
+# The version seen by the request this thread serves (each ASGI request runs its sync code on a thread
+# of its own; a WSGI thread starts afresh with every request): read from the cache once per request.
+_request = threading.local()
 
 
 def _version() -> int:
+    version = getattr(_request, "version", None)
+    if version is not None:
+        return version
     version = cache.get(CACHE_KEY)
     if version is None:
         version = 1
         cache.add(CACHE_KEY, version, timeout=None)
+    if getattr(_request, "active", False):
+        _request.version = version
     return version
+
+
+@receiver(request_started, dispatch_uid="calendars.request_started")
+def _request_started(**kwargs) -> None:
+    _request.active, _request.version = True, None
+
+
+@receiver(request_finished, dispatch_uid="calendars.request_finished")
+def _request_finished(**kwargs) -> None:
+    _request.active, _request.version = False, None
 
 
 def bump_version() -> None:
     """Called when an admin edits holiday data or schedule settings."""
+    _request.version = None  # this request sees its own edit at once
     try:
         cache.incr(CACHE_KEY)
     except ValueError:

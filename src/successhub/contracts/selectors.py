@@ -8,15 +8,18 @@ quota windows on the page (and the calendar, cached between requests).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from successhub.accounts.models import Organisation, User
 from successhub.calendars.selectors import business_calendar, makeup_day_settings
 from successhub.catalog.loader import get_catalog
-from successhub.contracts.models import Contract, Deployment, UsageEntry
+from successhub.contracts.models import Contract, Deployment, Product, UsageEntry
 from successhub.core import entitlements as core
 from successhub.core.entitlements import BEIJING
 
@@ -95,7 +98,11 @@ def entitlements_for(
     at = at or timezone.now()
     customer = customer_snapshot(organisation)
     the_engine = engine()
-    usage = usage_totals(organisation, the_engine.usage_windows(customer, at))
+    windows = the_engine.usage_windows(customer, at)
+    if request is not None:
+        # One service is decided: only its own windows are read (none for an unmetered service, no query).
+        windows = [window for window in windows if window.service == request.service]
+    usage = usage_totals(organisation, windows)
     return the_engine.evaluate(customer, at, usage, request)
 
 
@@ -113,3 +120,24 @@ def visible_contracts_for(user: User):
 def first_advanced_contract(organisation: Organisation) -> Contract | None:
     """Derived, never typed in: the organisation's earliest Advanced contract."""
     return Contract.objects.filter(organisation=organisation, plan="advanced").order_by("start", "id").first()
+
+
+# Products change only when an admin edits the product list: each process keeps the rows it has looked
+# up for a minute (and forgets them at once when this process saves or deletes a product).
+PRODUCT_CACHE_SECONDS = 60
+_products: dict[str, tuple[float, Product]] = {}
+
+
+def product_by_code(code: str) -> Product:
+    """The product with that code (``Product.DoesNotExist`` otherwise), from a short per-process cache."""
+    entry = _products.get(code)
+    if entry is not None and time.monotonic() - entry[0] < PRODUCT_CACHE_SECONDS:
+        return entry[1]
+    product = Product.objects.get(code=code)
+    _products[code] = (time.monotonic(), product)
+    return product
+
+
+@receiver([post_save, post_delete], sender=Product, dispatch_uid="contracts.forget_cached_products")
+def _forget_cached_products(**kwargs) -> None:
+    _products.clear()

@@ -6,6 +6,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -39,14 +40,38 @@ def _setting(name: str, default):
 
 def email_enabled_user_ids(user_ids: Iterable[int], kind: str) -> set[int]:
     """Who among ``user_ids`` wants e-mail for ``kind``: their row for the kind, else their ``*`` row, else the default."""
-    user_ids = set(user_ids)
+    return {user_id for user_id, _ in email_enabled_pairs((user_id, kind) for user_id in user_ids)}
+
+
+def email_enabled_pairs(pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The ``(user_id, kind)`` pairs whose e-mail is wanted, in one query (none when there are no pairs)."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
     default = bool(_setting("SUCCESSHUB_NOTIFICATION_EMAIL_DEFAULT", True))
-    specific: dict[int, bool] = {}
+    specific: dict[tuple[int, str], bool] = {}
     wildcard: dict[int, bool] = {}
-    rows = NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=[kind, ALL_KINDS])
+    rows = NotificationPreference.objects.filter(
+        user_id__in={user_id for user_id, _ in pairs}, kind__in={kind for _, kind in pairs} | {ALL_KINDS}
+    )
     for user_id, row_kind, email in rows.values_list("user_id", "kind", "email"):
-        (wildcard if row_kind == ALL_KINDS else specific)[user_id] = email
-    return {uid for uid in user_ids if specific.get(uid, wildcard.get(uid, default))}
+        if row_kind == ALL_KINDS:
+            wildcard[user_id] = email
+        else:
+            specific[(user_id, row_kind)] = email
+    return {(uid, kind) for uid, kind in pairs if specific.get((uid, kind), wildcard.get(uid, default))}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to send to some users (``notify_each`` sends several in one go)."""
+
+    users: tuple
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    email: bool = True
 
 
 def notify(users: Iterable[User], kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> None:
@@ -55,24 +80,37 @@ def notify(users: Iterable[User], kind: str, title: str, body: str = "", url: st
     E-mail goes only to active users with an address whose preference for ``kind`` allows it.
     Duplicate and ``None`` users are ignored.
     """
-    recipients = {}
-    for user in users:
-        if user is not None and user.is_active and user.pk not in recipients:
-            recipients[user.pk] = user
-    if not recipients:
+    notify_each([Notice(tuple(users), kind, title, body, url, email)])
+
+
+def notify_each(notices: Iterable[Notice]) -> None:
+    """``notify`` for several notices at once: one preference query, one insert, one e-mail task."""
+    batch: list[tuple[Notice, dict[int, User]]] = []
+    for notice in notices:
+        recipients: dict[int, User] = {}
+        for user in notice.users:
+            if user is not None and user.is_active and user.pk not in recipients:
+                recipients[user.pk] = user
+        if recipients:
+            batch.append((notice, recipients))
+    if not batch:
         return
-    wants_email = email_enabled_user_ids(recipients, kind) if email else set()
+    # Only users with an address can be e-mailed: nobody else's preference is read.
+    asked = {(user.pk, notice.kind) for notice, recipients in batch if notice.email
+             for user in recipients.values() if user.email}
+    wanted = email_enabled_pairs(asked)
     now = timezone.now()
     rows = [
         Notification(
             recipient=user,
-            kind=kind,
-            title=title[:300],
-            body=body,
-            url=url[:500],
+            kind=notice.kind,
+            title=notice.title[:300],
+            body=notice.body,
+            url=notice.url[:500],
             created_at=now,
-            email_wanted=bool(user.email) and user.pk in wants_email,
+            email_wanted=(user.pk, notice.kind) in wanted,
         )
+        for notice, recipients in batch
         for user in recipients.values()
     ]
     if connection.features.can_return_rows_from_bulk_insert:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from successhub.core.catalog import Text
 
 
@@ -25,24 +27,44 @@ class Category:
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("application_problem", "online_ticket", Text("应用问题", "Application problem")),
-    Category("data_problem", "online_ticket", Text("数据问题", "Data problem")),
-    Category("install_guidance", "private_cloud_ops", Text("标准环境安装指导", "Installation guidance")),
-    Category("patch_install", "private_cloud_ops", Text("标准产品补丁安装指导", "Patch-installation guidance")),
-    Category("license_import", "private_cloud_ops", Text("产品许可导入", "License import")),
-    Category("service_restart", "private_cloud_ops", Text("系统服务启动/停止/重启", "Service start/stop/restart")),
-    Category("outage", "private_cloud_ops", Text("系统宕机响应", "Outage response"), urgent=True),
-    Category("custom_dev_advice", "custom_dev_maintenance", Text("定制开发方案咨询与指导", "Custom-development advice")),
+    Category("application_problem", "online_ticket", Text(gettext_noop("应用问题"), "Application problem")),
+    Category("data_problem", "online_ticket", Text(gettext_noop("数据问题"), "Data problem")),
     Category(
-        "custom_function_error", "custom_dev_maintenance", Text("定制功能运行异常与报错分析", "Custom-function error analysis")
+        "install_guidance",
+        "private_cloud_ops",
+        Text(gettext_noop("标准环境安装指导"), "Installation guidance"),
     ),
     Category(
-        "secondary_dev_interface", "custom_dev_maintenance", Text("二开接口维护", "Secondary-development interface upkeep")
+        "patch_install",
+        "private_cloud_ops",
+        Text(gettext_noop("标准产品补丁安装指导"), "Patch-installation guidance"),
+    ),
+    Category("license_import", "private_cloud_ops", Text(gettext_noop("产品许可导入"), "License import")),
+    Category(
+        "service_restart",
+        "private_cloud_ops",
+        Text(gettext_noop("系统服务启动/停止/重启"), "Service start/stop/restart"),
+    ),
+    Category("outage", "private_cloud_ops", Text(gettext_noop("系统宕机响应"), "Outage response"), urgent=True),
+    Category(
+        "custom_dev_advice",
+        "custom_dev_maintenance",
+        Text(gettext_noop("定制开发方案咨询与指导"), "Custom-development advice"),
+    ),
+    Category(
+        "custom_function_error",
+        "custom_dev_maintenance",
+        Text(gettext_noop("定制功能运行异常与报错分析"), "Custom-function error analysis"),
+    ),
+    Category(
+        "secondary_dev_interface",
+        "custom_dev_maintenance",
+        Text(gettext_noop("二开接口维护"), "Secondary-development interface upkeep"),
     ),
     Category(
         "secondary_development",
         "online_ticket",
-        Text("二次开发导致的问题", "Problem caused by secondary development"),
+        Text(gettext_noop("二次开发导致的问题"), "Problem caused by secondary development"),
         out_of_scope="secondary_development",
         hint=Text(
             "在线工单不处理二次开发导致的问题。首次购买高级服务后的第一年内，可选择“定制开发”类别提交；"
@@ -55,7 +77,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "third_party_product",
         "online_ticket",
-        Text("第三方产品问题", "Third-party product problem"),
+        Text(gettext_noop("第三方产品问题"), "Third-party product problem"),
         out_of_scope="third_party_product",
         hint=Text(
             "在线工单不处理第三方产品导致的问题，请联系该产品的供应商。",
@@ -65,7 +87,8 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
-CATEGORY_CHOICES: list[tuple[str, str]] = [(c.code, c.name.zh) for c in CATEGORIES]
+# Category names are marked for translation above (gettext_noop); shown translated wherever they appear.
+CATEGORY_CHOICES: list[tuple[str, str]] = [(c.code, gettext_lazy(c.name.zh)) for c in CATEGORIES]
 
 
 def category(code: str) -> Category:

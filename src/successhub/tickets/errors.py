@@ -1,6 +1,7 @@
 """Refusals raised by the ticket services: a machine code, a Chinese sentence and an English one.
 
-The HTTP edge turns them into ``{"code", "message"}`` with ``status``; the portal shows ``message_zh``.
+The HTTP edge turns them into ``{"code", "message"}`` with ``status``; the portal shows ``message_zh``,
+or ``message_en`` when the page is in English.
 """
 
 from __future__ import annotations

@@ -120,6 +120,10 @@ class Ticket(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["queue_due_at", "-id"], name="ticket_queue_idx"),
+            # The agents' default view (open tickets): its page and its COUNT read only this small index.
+            models.Index(
+                fields=["queue_due_at", "-id"], name="ticket_open_queue_idx", condition=Q(status__in=OPEN_STATUSES)
+            ),
             models.Index(fields=["status", "first_response_due_at"], name="ticket_status_due_idx"),
             models.Index(fields=["organisation", "-created_at"], name="ticket_org_created_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),

@@ -12,10 +12,16 @@ from collections.abc import Iterable
 from django.urls import reverse
 
 from successhub.notifications import services as notifications
+from successhub.notifications.services import Notice
 
 
 def notify(users: Iterable, kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> None:
     notifications.notify(users, kind, title, body=body, url=url, email=email)
+
+
+def notify_each(notices: Iterable[Notice]) -> None:
+    """Several notifications in one go (one preference query, one insert)."""
+    notifications.notify_each(notices)
 
 
 def publish_event(event: str, payload: dict, organisation_id: int | None = None) -> None:

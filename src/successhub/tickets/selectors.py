@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from successhub.accounts.models import Organisation, User
 from successhub.tickets import conf
@@ -80,17 +82,25 @@ class QueueFilters:
     search: str = ""
 
 
+# What a queue row shows, and what its SLA countdown (``sla.statuses``) reads.
+QUEUE_ROW_FIELDS = (
+    "number", "title", "urgent", "escalated", "category", "status", "queue_due_at",
+    "sla_schedule", "sla_target_minutes", "sla_provisional", "first_response_due_at", "first_responded_at",
+    "paused_since", "organisation__name", "product__name", "assignee__username", "assignee__display_name",
+)
+
+
 def queue_for(user: User, filters: QueueFilters, page: int = 1, now: dt.datetime | None = None,
               *, summary_only: bool = False) -> Page:
     """The agent queue: next first-response deadline first, then the newest; one COUNT, one SELECT.
 
-    ``summary_only`` leaves out the long text columns a queue page does not show.
+    ``summary_only`` reads only the columns a queue row shows (and its SLA countdown needs).
     """
     now = now or timezone.now()
     qs = visible_tickets_for(user).select_related("organisation", "product", "assignee")
     qs = _filtered(qs, user, filters, now)
     if summary_only:
-        qs = qs.defer("description", "decision")
+        qs = qs.only(*QUEUE_ROW_FIELDS)
     qs = qs.order_by(F("queue_due_at").asc(nulls_last=True), "-id")
     return Paginator(qs, conf.queue_page_size()).get_page(page)
 
@@ -180,6 +190,7 @@ def filing_options(user: User, product_code: str, channel: str) -> list[FilingOp
     from successhub.tickets.errors import TicketError
     from successhub.tickets.services import check_filing
 
+    english = (get_language() or "").startswith("en")
     by_service: dict[str, tuple[bool, str, str]] = {}
     options = []
     for category in CATEGORIES:
@@ -187,11 +198,12 @@ def filing_options(user: User, product_code: str, channel: str) -> list[FilingOp
         if key not in by_service:
             try:
                 check = check_filing(user, product_code, category.code, channel)
-                by_service[key] = (True, "ok", check.decision.explanation)
+                decision = check.decision
+                by_service[key] = (True, "ok", decision.explanation_en if english else decision.explanation)
             except TicketError as exc:
-                by_service[key] = (False, exc.code, exc.message_zh)
+                by_service[key] = (False, exc.code, exc.message_en if english else exc.message_zh)
         allowed, code, message = by_service[key]
-        options.append(FilingOption(category.code, category.name.zh, category.service, category.urgent,
+        options.append(FilingOption(category.code, _(category.name.zh), category.service, category.urgent,
                                     allowed, code, message))
     return options
 

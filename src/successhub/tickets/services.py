@@ -21,7 +21,7 @@ from django.utils import timezone
 from successhub.accounts.models import Role, User
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Contract, Product
-from successhub.contracts.selectors import entitlement_for
+from successhub.contracts.selectors import entitlement_for, product_by_code
 from successhub.core import entitlements as core
 from successhub.core.entitlements import BEIJING
 from successhub.core.scenario import decision_to_json
@@ -172,13 +172,14 @@ def file_ticket(
         raise InvalidInput("未知的联系方式偏好。", "Unknown contact preference.")
     check = check_filing(requester, product_code, category, channel, now)
     checked = [check_upload(upload) for upload in attachments]
-    product = Product.objects.get(code=product_code)
+    product = product_by_code(product_code)
     due = sla.deadlines(check.schedule, check.target_minutes, now)
-    # Numbered in its own short statement, so concurrent filings do not queue on the counter row
-    # for a whole transaction; a filing that fails afterwards leaves a gap, never a duplicate.
+    # Numbered and assigned in their own short statements, so concurrent filings do not queue on the
+    # counter row or the engineers' skill rows for a whole transaction; a filing that fails afterwards
+    # leaves a gap in the numbers, never a duplicate, and counts as that engineer's turn.
     number = _next_number(now)
+    engineer = _pick_engineer(product, now)
     with _files_kept_only_on_success(), transaction.atomic():
-        engineer = _pick_engineer(product, now)
         ticket = Ticket.objects.create(
             number=number,
             organisation_id=requester.organisation_id,
@@ -215,12 +216,13 @@ def file_ticket(
                                       data={"assignee": engineer.pk, "how": "round_robin"}))
         TicketEvent.objects.bulk_create(events)
         outbound.publish_event("ticket.created", outbound.ticket_payload(ticket), ticket.organisation_id)
-        outbound.notify([requester], "ticket.created", f"工单 {ticket.number} 已受理：{ticket.title}",
-                        body=f"我们将在 {_beijing(ticket.first_response_due_at)} 前首次响应。",
-                        url=outbound.portal_url(ticket))
+        notices = [outbound.Notice((requester,), "ticket.created", f"工单 {ticket.number} 已受理：{ticket.title}",
+                                   body=f"我们将在 {_beijing(ticket.first_response_due_at)} 前首次响应。",
+                                   url=outbound.portal_url(ticket))]
         if engineer is not None:
-            outbound.notify([engineer], "ticket.assigned", f"新工单 {ticket.number}：{ticket.title}",
-                            url=outbound.workspace_url(ticket))
+            notices.append(outbound.Notice((engineer,), "ticket.assigned", f"新工单 {ticket.number}：{ticket.title}",
+                                           url=outbound.workspace_url(ticket)))
+        outbound.notify_each(notices)
     return ticket
 
 
@@ -246,21 +248,42 @@ def _pick_engineer(product: Product, now: dt.datetime) -> User | None:
     """Round-robin among active engineers with the product's skill: the least recently assigned.
 
     The chosen skill row is locked (rows another transaction holds are skipped, so two
-    tickets filed at once go to two engineers) and stamped with the assignment time.
+    tickets filed at once go to two engineers) and stamped with the assignment time; in the
+    caller's transaction if there is one, else in a short one of its own.
     """
     products = [product.pk] + ([product.parent_id] if product.parent_id else [])
+    if connection.vendor == "postgresql":
+        # One statement each, so no row stays locked while Python runs: the first free candidate,
+        # else (every candidate is being stamped by another filing) wait for one.
+        return _pick_and_stamp(products, now, skip_locked=True) or _pick_and_stamp(products, now, skip_locked=False)
     candidates = (
         EngineerSkill.objects.filter(product_id__in=products, active=True, engineer__is_active=True)
         .order_by(F("last_assigned_at").asc(nulls_first=True), "id")
         .select_related("engineer")
     )
-    skill = candidates.select_for_update(skip_locked=True, of=("self",)).first()
-    if skill is None:
-        skill = candidates.select_for_update(of=("self",)).first()
-    if skill is None:
-        return None
-    EngineerSkill.objects.filter(pk=skill.pk).update(last_assigned_at=now)
+    with transaction.atomic(savepoint=False):  # no savepoint inside the caller's transaction
+        skill = candidates.select_for_update(skip_locked=True, of=("self",)).first()
+        if skill is None:
+            skill = candidates.select_for_update(of=("self",)).first()
+        if skill is None:
+            return None
+        EngineerSkill.objects.filter(pk=skill.pk).update(last_assigned_at=now)
     return skill.engineer
+
+
+def _pick_and_stamp(products: list[int], now: dt.datetime, *, skip_locked: bool) -> User | None:
+    """The same pick in one statement (PostgreSQL): lock the first candidate row, stamp it, return its engineer."""
+    quote = connection.ops.quote_name
+    skill, user = quote(EngineerSkill._meta.db_table), quote(User._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(products))
+    sql = (
+        f"WITH picked AS (UPDATE {skill} SET last_assigned_at = %s WHERE id = ("
+        f"SELECT s.id FROM {skill} s JOIN {user} u ON u.id = s.engineer_id "
+        f"WHERE s.product_id IN ({placeholders}) AND s.active AND u.is_active "
+        f"ORDER BY s.last_assigned_at ASC NULLS FIRST, s.id LIMIT 1 FOR UPDATE OF s{' SKIP LOCKED' if skip_locked else ''}"
+        f") RETURNING engineer_id) SELECT u.* FROM {user} u JOIN picked ON u.id = picked.engineer_id"
+    )
+    return next(iter(User.objects.raw(sql, [now, *products])), None)
 
 
 # --- the thread -----------------------------------------------------------------------------

@@ -19,6 +19,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from successhub.calendars.selectors import business_calendar, makeup_day_settings
 from successhub.catalog.loader import get_catalog
@@ -30,7 +32,13 @@ AT_RISK = "at_risk"
 BREACHED = "breached"
 MET = "met"
 
-STATE_LABELS = {ON_TRACK: "正常", AT_RISK: "即将超时", BREACHED: "已超时", MET: "已按时响应"}
+# Translated when shown (SlaStatus.label).
+STATE_LABELS = {
+    ON_TRACK: gettext_noop("正常"),
+    AT_RISK: gettext_noop("即将超时"),
+    BREACHED: gettext_noop("已超时"),
+    MET: gettext_noop("已按时响应"),
+}
 
 # The item whose response target tickets of the other ticket-served items run on.
 TICKET_TARGET_ITEM = "online_ticket"
@@ -80,17 +88,22 @@ class SlaStatus:
 
     @property
     def label(self) -> str:
-        return STATE_LABELS[self.state] + ("（暂停计时）" if self.paused else "")
+        return _(STATE_LABELS[self.state]) + (_("（暂停计时）") if self.paused else "")
 
     @property
     def remaining_text(self) -> str:
-        """Working time left in hours and minutes, in Chinese (for the countdown)."""
+        """Working time left in hours and minutes, in the active language (for the countdown)."""
         if self.remaining_minutes is None:
             return ""
         minutes = int(abs(self.remaining_minutes))
         hours, rest = divmod(minutes, 60)
-        span = (f"{hours} 工作小时 " if hours else "") + f"{rest} 分钟"
-        return ("剩余 " if self.remaining_minutes >= 0 else "已超时 ") + span
+        if hours:
+            span = _("%(hours)s 工作小时 %(minutes)s 分钟") % {"hours": hours, "minutes": rest}
+        else:
+            span = _("%(minutes)s 分钟") % {"minutes": rest}
+        if self.remaining_minutes >= 0:
+            return _("剩余 %(span)s") % {"span": span}
+        return _("已超时 %(span)s") % {"span": span}
 
 
 def status_of(ticket, now: dt.datetime | None = None) -> SlaStatus:

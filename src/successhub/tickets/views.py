@@ -1,7 +1,8 @@
 """Ticket pages: the customer portal (my organisation's tickets) and the agent workspace.
 
 Thin views: parse the form, call one service or selector, render. A refusal is shown as its
-Chinese sentence and the page is rendered again with what the user typed, so nothing is lost.
+sentence in the page's language (Chinese or English) and the page is rendered again with what the
+user typed, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from successhub.accounts.models import User
@@ -47,8 +50,12 @@ def _ticket(request, number: str) -> Ticket:
         raise Http404("没有这个工单。") from None
 
 
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
 def _refused(request, exc: TicketError) -> None:
-    messages.error(request, exc.message_zh)
+    messages.error(request, exc.message_en if _english() else exc.message_zh)
 
 
 # --- customer portal ------------------------------------------------------------------------------
@@ -73,7 +80,8 @@ def _product_choices(user: User) -> list[tuple[str, str]]:
         Deployment.objects.filter(organisation_id=user.organisation_id).values_list("product__code", flat=True)
     )
     codes = list(dict.fromkeys([*deployed, *labels.products]))
-    return [(code, labels.name("products", code)) for code in codes]
+    language = "en" if _english() else "zh"
+    return [(code, labels.name("products", code, language)) for code in codes]
 
 
 @login_required
@@ -105,7 +113,11 @@ def portal_new(request):
             status = exc.status if exc.status != 409 else 422
         else:
             due = timezone.localtime(ticket.first_response_due_at)
-            messages.success(request, f"工单 {ticket.number} 已提交，我们将在 {due:%Y-%m-%d %H:%M} 前首次响应。")
+            messages.success(
+                request,
+                _("工单 %(number)s 已提交，我们将在 %(due)s 前首次响应。")
+                % {"number": ticket.number, "due": f"{due:%Y-%m-%d %H:%M}"},
+            )
             return redirect("tickets:portal_detail", ticket.number)
     products = _product_choices(user)
     form["product"] = form["product"] or (products[0][0] if products else "")
@@ -181,7 +193,7 @@ def portal_reply(request, number: str):
     return _portal_action(
         request, number,
         lambda t: services.reply(t, request.user, body, attachments=request.FILES.getlist("attachments")),
-        "回复已发送。", reply_body=body,
+        _("回复已发送。"), reply_body=body,
     )
 
 
@@ -190,7 +202,7 @@ def portal_reply(request, number: str):
 def portal_upload(request, number: str):
     return _portal_action(
         request, number, lambda t: services.add_attachments(t, request.user, request.FILES.getlist("attachments")),
-        "附件已上传。",
+        _("附件已上传。"),
     )
 
 
@@ -198,7 +210,7 @@ def portal_upload(request, number: str):
 @require_POST
 def portal_status(request, number: str):
     to = request.POST.get("status", "")
-    label = "已确认解决，工单已关闭。" if to == Status.CLOSED else "工单已重新打开。"
+    label = _("已确认解决，工单已关闭。") if to == Status.CLOSED else _("工单已重新打开。")
     return _portal_action(request, number, lambda t: services.change_status(t, request.user, to), label)
 
 
@@ -209,7 +221,7 @@ def portal_rate(request, number: str):
     raw = request.POST.get("score", "")
     score = int(raw) if raw.isdigit() else 0
     return _portal_action(
-        request, number, lambda t: services.rate(t, request.user, score, comment), "感谢您的评价！",
+        request, number, lambda t: services.rate(t, request.user, score, comment), _("感谢您的评价！"),
         rating_comment=comment,
     )
 
@@ -258,7 +270,8 @@ def workspace(request):
         "rows": _queue_rows(page.object_list, now),
         "filters": filters,
         "query": query.urlencode(),
-        "products": get_catalog().labels.products.items(),
+        "products": [(code, name.get("en" if _english() else "zh"))
+                     for code, name in get_catalog().labels.products.items()],
         "categories": CATEGORIES,
         "statuses": Status.choices,
         "organisations": selectors.organisations_with_tickets(),
@@ -271,7 +284,7 @@ def workspace(request):
 def _queue_rows(tickets, now) -> list[dict]:
     """Plain values per row, so a page of 50 renders without per-row lookups and includes."""
     status_labels = {value: str(label) for value, label in Status.choices}
-    category_labels = {c.code: c.name.zh for c in CATEGORIES}
+    category_labels = {c.code: _(c.name.zh) for c in CATEGORIES}
     rows = []
     for ticket, status in zip(tickets, sla.statuses(tickets, now), strict=True):
         rows.append({
@@ -283,9 +296,13 @@ def _queue_rows(tickets, now) -> list[dict]:
             "product": ticket.product.name,
             "category": category_labels.get(ticket.category, ticket.category),
             "status_label": status_labels[ticket.status],
-            "is_open": ticket.is_open,
+            "status_class": "open" if ticket.is_open else "closed",
             "assignee": str(ticket.assignee) if ticket.assignee_id else "—",
-            "sla": status,
+            # The countdown as text: the row template then only prints strings (50 rows on every page).
+            "sla_state": status.state,
+            "sla_label": status.label,
+            "sla_remaining": status.remaining_text,
+            "sla_due": f"{timezone.localtime(status.due_at):%Y-%m-%d %H:%M}",
             "sla_class": _SLA_CLASSES[status.state],
         })
     return rows
@@ -304,7 +321,7 @@ def _workspace_context(request, ticket: Ticket, **extra) -> dict:
         "transitions": [(s, Status(s).label) for s in services.allowed_transitions(ticket, user)],
         "history": selectors.customer_history(user, ticket),
         "engineers": selectors.engineers(),
-        "contact_kinds": [(MessageKind.PHONE_CONTACT, "电话联系"), (MessageKind.REMOTE_ASSISTANCE, "远程协助")],
+        "contact_kinds": [(MessageKind.PHONE_CONTACT, _("电话联系")), (MessageKind.REMOTE_ASSISTANCE, _("远程协助"))],
         **extra,
     }
 
@@ -339,7 +356,7 @@ def workspace_reply(request, number: str):
         request, number,
         lambda t: services.reply(t, request.user, body, internal=internal,
                                  attachments=request.FILES.getlist("attachments")),
-        "内部备注已保存。" if internal else "回复已发送给客户。", reply_body=body,
+        _("内部备注已保存。") if internal else _("回复已发送给客户。"), reply_body=body,
     )
 
 
@@ -347,7 +364,9 @@ def workspace_reply(request, number: str):
 @require_POST
 def workspace_status(request, number: str):
     to = request.POST.get("status", "")
-    return _workspace_action(request, number, lambda t: services.change_status(t, request.user, to), "状态已更新。")
+    return _workspace_action(
+        request, number, lambda t: services.change_status(t, request.user, to), _("状态已更新。")
+    )
 
 
 @login_required
@@ -363,7 +382,7 @@ def workspace_assign(request, number: str):
                 raise InvalidInput("处理人不存在。", "No such engineer.")
         services.assign(ticket, request.user, engineer)
 
-    return _workspace_action(request, number, assign, "已分派。")
+    return _workspace_action(request, number, assign, _("已分派。"))
 
 
 @login_required
@@ -375,7 +394,7 @@ def workspace_contact(request, number: str):
                if request.POST.get(k, "").strip()}
     return _workspace_action(
         request, number, lambda t: services.log_contact(t, request.user, kind, body, details=details),
-        "联系记录已保存。", contact_body=body,
+        _("联系记录已保存。"), contact_body=body,
     )
 
 
@@ -391,4 +410,4 @@ def workspace_merge(request, number: str):
             raise InvalidInput(f"没有工单 {into}。", f"No ticket {into}.") from None
         services.merge(ticket, target, request.user)
 
-    return _workspace_action(request, number, merge, f"已合并至 {into}。")
+    return _workspace_action(request, number, merge, _("已合并至 %(number)s。") % {"number": into})
