@@ -8,10 +8,11 @@ quota windows on the page (and the calendar, cached between requests).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -49,44 +50,89 @@ def organisation_for(user: User, organisation_id: int | None = None) -> Organisa
     return Organisation.objects.get(pk=organisation_id)
 
 
+# The entitlement page is the hottest read in the product. Its three statements are compiled by the
+# ORM once per process (for organisation 0, which the parameter list then replaces) and executed
+# directly afterwards: same SQL, same indexes, without the ORM's per-call compile cost.
+_compiled: dict[str, tuple[str, int]] = {}
+
+
+def _compiled_sql(name: str, build) -> tuple[str, int]:
+    entry = _compiled.get(name)
+    if entry is None:
+        sql, params = build().query.sql_with_params()
+        entry = _compiled[name] = (sql, len(params))
+    return entry
+
+
+def _rows(name: str, build, organisation_id: int) -> list[tuple]:
+    sql, count = _compiled_sql(name, build)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organisation_id] * count)
+        return cursor.fetchall()
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _as_json(value) -> dict:
+    if isinstance(value, str):
+        return json.loads(value) if value else {}
+    return value or {}
+
+
 def customer_snapshot(organisation: Organisation) -> core.Customer:
     deployments = tuple(
         core.Deployment(product=code, type=kind)
-        for code, kind in Deployment.objects.filter(organisation=organisation).values_list("product__code", "type")
+        for code, kind in _rows(
+            "deployments",
+            lambda: Deployment.objects.filter(organisation_id=0).order_by("id").values_list("product__code", "type"),
+            organisation.pk,
+        )
     )
     contracts = tuple(
         core.Contract(
-            plan=c.plan,
-            start=c.start,
-            end=c.end,
-            amount=c.amount,
-            edition=c.edition or None,
-            id=str(c.pk),
-            overrides=c.overrides or {},
+            plan=plan,
+            start=_as_date(start),
+            end=_as_date(end),
+            amount=Decimal(str(amount)),
+            edition=edition or None,
+            id=str(pk),
+            overrides=_as_json(overrides),
         )
-        for c in Contract.objects.filter(organisation=organisation)
+        for pk, plan, start, end, amount, edition, overrides in _rows(
+            "contracts",
+            lambda: Contract.objects.filter(organisation_id=0).values_list(
+                "pk", "plan", "start", "end", "amount", "edition", "overrides"
+            ),
+            organisation.pk,
+        )
     )
     return core.Customer(region=organisation.region, deployments=deployments, contracts=contracts)
 
 
 def usage_totals(organisation: Organisation, windows: list[core.UsageWindow]) -> core.PrefetchedUsage:
-    """All the windows' totals in one aggregate query over the ledger."""
+    """All the windows' totals in one aggregate statement over the ledger (its covering index)."""
     if not windows:
         return core.PrefetchedUsage({})
-    aggregates = {}
-    for index, window in enumerate(windows):
+    adapt = connection.ops.adapt_datetimefield_value
+    table = UsageEntry._meta.db_table
+    # One scalar subquery per window: each is a range scan of the covering index
+    # (organisation, service, at) INCLUDE (amount), touching only the rows it sums.
+    subqueries, params = [], []
+    for window in windows:
         start = dt.datetime.combine(window.start, dt.time.min, tzinfo=BEIJING)
         end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time.min, tzinfo=BEIJING)
-        aggregates[f"w{index}"] = Sum("amount", filter=Q(service=window.service, at__gte=start, at__lt=end))
-    lowest = min(w.start for w in windows)
-    services = {w.service for w in windows}
-    row = UsageEntry.objects.filter(
-        organisation=organisation,
-        service__in=services,
-        at__gte=dt.datetime.combine(lowest, dt.time.min, tzinfo=BEIJING),
-    ).aggregate(**aggregates)
+        subqueries.append(
+            f"(SELECT SUM(amount) FROM {table} WHERE organisation_id = %s AND service = %s AND at >= %s AND at < %s)"
+        )
+        params += [organisation.pk, window.service, adapt(start), adapt(end)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(subqueries)}", params)
+        row = cursor.fetchone()
+    cent = Decimal("0.01")
     return core.PrefetchedUsage(
-        {window: Decimal(row[f"w{index}"] or 0) for index, window in enumerate(windows)}
+        {window: Decimal(str(row[index] or 0)).quantize(cent) for index, window in enumerate(windows)}
     )
 
 
