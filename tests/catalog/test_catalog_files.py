@@ -36,7 +36,8 @@ def test_the_seed_numbers_are_in_the_files():
 @pytest.mark.parametrize(
     "broken, field",
     [
-        (STANDARD.replace("schedule: 7x24\n    fatal_only", "schedule: 9x9\n    fatal_only"), "items.hotline.schedule"),
+        (STANDARD.replace("7x24\n    phone: 4008-836-836\n    fatal_only", "9x9\n    phone: 4008-836-836\n    fatal_only"),
+         "items.hotline.schedule"),
         (STANDARD.replace("limit: 4", "limit: four"), "items.hotline.quota.limit"),
         (STANDARD.replace("deployment_types: [public_cloud]", "deployment_types: [moon_base]"),
          "items.public_cloud_ops.deployment_types[0]"),
@@ -79,3 +80,9 @@ def test_catalog_page_for_staff(client, make_user, db):
     client.force_login(make_user(role=Role.SERVICE_ADMIN))
     html = client.get("/staff/catalog/").content.decode()
     assert "高级成功服务" in html and "额度：4 次/服务年度" in html and "合同金额不低于 5000 元" in html
+
+
+def test_the_hotline_number_is_a_catalog_term():
+    catalog = load_catalog([PLANS])
+    assert catalog.edition("standard").items["hotline"].phone == "4008-836-836"
+    assert catalog.edition("advanced").items["hotline"].phone == "4008-836-836"

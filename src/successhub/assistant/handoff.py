@@ -134,10 +134,6 @@ def _fatal_patterns() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(rule) for rule in handoff_settings()["fatal_rules"])
 
 
-def hotline_number() -> str:
-    return str(handoff_settings()["hotline_number"])
-
-
 def looks_fatal(text: str) -> bool:
     """Whether ``text`` reads like a fatal fault (系统大面积不可用或异常阻塞)."""
     normalised = normalize(text)

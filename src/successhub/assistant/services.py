@@ -29,11 +29,11 @@ from successhub.assistant.handoff import (
     Right,
     Situation,
     decide_handoff,
-    hotline_number,
     looks_fatal,
 )
 from successhub.assistant.models import Conversation, Message
 from successhub.assistant.retrieval import knowledge_base
+from successhub.catalog.loader import get_catalog
 from successhub.search.ranking import CONFIDENCE_THRESHOLD
 
 MAX_QUESTION = 500
@@ -231,7 +231,7 @@ def handoff_for(conversation: Conversation, fatal: bool = False, at=None) -> Han
         message=message,
         options=options,
         note=decision.note,
-        hotline_number=hotline_number() if is_hotline else "",
+        hotline_number=_hotline_number() if is_hotline else "",
         hotline_remaining=_number(remaining) if is_hotline and remaining is not None else "",
     )
 
@@ -260,7 +260,7 @@ def _option(kind: str, conversation: Conversation, situation: Situation) -> Hand
         detail = _("7×24 小时")
         if remaining is not None:
             detail += _("，本服务年度剩余 %(count)s 次") % {"count": _number(remaining)}
-        number = hotline_number()
+        number = _hotline_number()
         label = _("拨打热线 %(number)s") % {"number": number}
         return HandoffOption(HOTLINE, label, "tel:" + number.replace("-", ""), detail)
     if kind == LOGIN:
@@ -328,6 +328,12 @@ def _schedule_label(code: str) -> str:
 
     language = "en" if (get_language() or "zh").startswith("en") else "zh"
     return get_catalog().labels.name("schedules", code, language)
+
+
+def _hotline_number() -> str:
+    """The hotline's number, as the catalog states it."""
+    item = get_catalog().any_definition("hotline")
+    return item.phone if item and item.phone else ""
 
 
 def _number(value) -> str:

@@ -62,6 +62,7 @@ ITEM_FIELDS = {
     "sla",
     "suggestion",
     "schedule_note",
+    "phone",
 }
 
 
@@ -117,6 +118,7 @@ class ServiceItem:
     first_response: ResponseTarget | None = None
     suggestion: Text | None = None
     schedule_note: Text | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,9 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
             raise CatalogError(source, f"{where}.sla.first_response.schedule", "must be a schedule code")
         first_response = ResponseTarget(working_minutes=minutes, schedule=raw["schedule"])
     min_amount = fields.get("min_contract_amount")
+    phone = fields.get("phone")
+    if phone is not None and (not isinstance(phone, str) or not phone.strip()):
+        raise CatalogError(source, f"{where}.phone", "must be a telephone number as a string")
     max_members = fields.get("max_members")
     if max_members is not None and (not isinstance(max_members, int) or max_members < 1):
         raise CatalogError(source, f"{where}.max_members", "must be a positive integer")
@@ -361,6 +366,7 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
         schedule_note=None
         if fields.get("schedule_note") is None
         else _text(fields["schedule_note"], source, f"{where}.schedule_note"),
+        phone=phone,
     )
 
 
@@ -474,5 +480,6 @@ def _item_to_raw(item: ServiceItem) -> dict:
         },
         "suggestion": text(item.suggestion),
         "schedule_note": text(item.schedule_note),
+        "phone": item.phone,
     }
     return raw
