@@ -173,17 +173,25 @@ def portal_detail(request, number: str):
     return render(request, "tickets/portal_detail.html", _portal_context(request, ticket))
 
 
-def _portal_action(request, number: str, action, success: str, **keep):
-    _customer(request)
+def _act(request, number: str, action, success: str, *, side: str, **keep):
+    """Run one ticket action from a detail page; on refusal re-render it with what the user typed.
+
+    ``side`` is ``portal`` (customers) or ``workspace`` (staff): who may act, which page and context.
+    """
+    guard, template, context, detail = _SIDES[side]
+    guard(request)
     ticket = _ticket(request, number)
     try:
         action(ticket)
     except TicketError as exc:
         _refused(request, exc)
-        return render(request, "tickets/portal_detail.html", _portal_context(request, ticket, **keep),
-                      status=exc.status)
+        return render(request, template, context(request, ticket, **keep), status=exc.status)
     messages.success(request, success)
-    return redirect("tickets:portal_detail", ticket.number)
+    return redirect(detail, ticket.number)
+
+
+def _portal_action(request, number: str, action, success: str, **keep):
+    return _act(request, number, action, success, side="portal", **keep)
 
 
 @login_required
@@ -335,16 +343,7 @@ def workspace_detail(request, number: str):
 
 
 def _workspace_action(request, number: str, action, success: str, **keep):
-    _staff(request)
-    ticket = _ticket(request, number)
-    try:
-        action(ticket)
-    except TicketError as exc:
-        _refused(request, exc)
-        return render(request, "tickets/workspace_detail.html", _workspace_context(request, ticket, **keep),
-                      status=exc.status)
-    messages.success(request, success)
-    return redirect("tickets:workspace_detail", ticket.number)
+    return _act(request, number, action, success, side="workspace", **keep)
 
 
 @login_required
@@ -411,3 +410,9 @@ def workspace_merge(request, number: str):
         services.merge(ticket, target, request.user)
 
     return _workspace_action(request, number, merge, _("已合并至 %(number)s。") % {"number": into})
+
+
+_SIDES = {
+    "portal": (_customer, "tickets/portal_detail.html", _portal_context, "tickets:portal_detail"),
+    "workspace": (_staff, "tickets/workspace_detail.html", _workspace_context, "tickets:workspace_detail"),
+}
