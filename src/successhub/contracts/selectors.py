@@ -163,6 +163,13 @@ def visible_contracts_for(user: User):
     return qs
 
 
+def visible_deployments_for(user: User):
+    qs = Deployment.objects.select_related("product", "organisation")
+    if user.is_customer:
+        return qs.filter(organisation_id=user.organisation_id)
+    return qs
+
+
 def first_advanced_contract(organisation: Organisation) -> Contract | None:
     """Derived, never typed in: the organisation's earliest Advanced contract."""
     return Contract.objects.filter(organisation=organisation, plan="advanced").order_by("start", "id").first()

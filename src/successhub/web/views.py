@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from successhub.accounts.services import VerificationError, confirm_verification_code, send_verification_code
 from successhub.calendars.selectors import unloaded_years_ahead
 from successhub.catalog.loader import get_catalog
-from successhub.contracts.models import Contract, Deployment
-from successhub.contracts.selectors import entitlements_for
+from successhub.contracts.selectors import entitlements_for, visible_contracts_for, visible_deployments_for
 from successhub.core.catalog import SERVICE_CODES
 
 
@@ -32,8 +31,8 @@ def home(request):
         decisions = entitlements_for(organisation)
         context.update(
             organisation=organisation,
-            contracts=Contract.objects.filter(organisation=organisation),
-            deployments=Deployment.objects.filter(organisation=organisation).select_related("product"),
+            contracts=visible_contracts_for(request.user),
+            deployments=visible_deployments_for(request.user),
             allowed_count=sum(1 for d in decisions if d.allowed),
         )
     else:
