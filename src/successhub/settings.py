@@ -135,7 +135,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "successhub.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers share one Redis: keep their keys apart.
             "KEY_PREFIX": os.environ.get("PYTEST_XDIST_WORKER", ""),
