@@ -111,7 +111,7 @@ def test_an_email_is_sent_once_even_if_the_task_runs_twice(make_member, mailoutb
     assert len(mailoutbox) == 1
 
 
-def test_the_sweep_sends_emails_whose_task_never_ran(make_member, mailoutbox):
+def test_the_outbox_sweep_sends_each_owed_email_once(make_member, mailoutbox):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -119,11 +119,40 @@ def test_the_sweep_sends_emails_whose_task_never_ran(make_member, mailoutbox):
     from successhub.notifications.services import send_owed_emails
 
     alice = make_member(email="alice@example.com")
-    notify([alice], "ticket.replied", "工单有新回复")  # its after-commit task never runs in this test
+    notify([alice], "ticket.replied", "工单有新回复")  # no after-commit send in this test: the row is the outbox
 
-    assert send_owed_emails(now=timezone.now()) == 0, "too fresh: the task may still be on its way"
-    assert send_owed_emails(now=timezone.now() + timedelta(minutes=3)) == 1
-    assert send_owed_emails(now=timezone.now() + timedelta(minutes=4)) == 0
+    assert send_owed_emails(now=timezone.now() - timedelta(minutes=1)) == 0, "not yet written at that time"
+    assert send_owed_emails(now=timezone.now()) == 1
+    assert send_owed_emails(now=timezone.now()) == 0, "claimed and sent: never twice"
+    assert len(mailoutbox) == 1
+    assert Notification.objects.get(recipient=alice).emailed_at is not None
+
+
+def test_the_sweep_gives_up_on_emails_older_than_a_day(make_member, mailoutbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successhub.notifications.services import send_owed_emails
+
+    alice = make_member(email="alice@example.com")
+    notify([alice], "ticket.replied", "工单有新回复")
+
+    assert send_owed_emails(now=timezone.now() + timedelta(days=1, minutes=1)) == 0
+    assert mailoutbox == []
+
+
+def test_with_a_worker_no_email_is_sent_in_the_request(make_member, mailoutbox, settings,
+                                                      django_capture_on_commit_callbacks):
+    from successhub.notifications.services import send_owed_emails
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    alice = make_member(email="alice@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([alice], "ticket.replied", "工单有新回复")
+
+    assert mailoutbox == [], "the request leaves it to the sweep"
+    assert send_owed_emails() == 1
     assert len(mailoutbox) == 1
 
 

@@ -35,6 +35,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notif_recipient_created"),
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notif_recipient_unread"),
+            # The e-mail outbox: only rows still owed an e-mail, swept every few seconds.
+            models.Index(fields=["created_at"], condition=Q(email_wanted=True, emailed_at__isnull=True),
+                         name="notif_email_owed"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from successhub import sql
 from successhub.notifications.models import (
     ALL_KINDS,
     Notification,
@@ -51,10 +52,17 @@ def email_enabled_pairs(pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]
     default = bool(_setting("SUCCESSHUB_NOTIFICATION_EMAIL_DEFAULT", True))
     specific: dict[tuple[int, str], bool] = {}
     wildcard: dict[int, bool] = {}
-    rows = NotificationPreference.objects.filter(
-        user_id__in={user_id for user_id, _ in pairs}, kind__in={kind for _, kind in pairs} | {ALL_KINDS}
-    )
-    for user_id, row_kind, email in rows.values_list("user_id", "kind", "email"):
+    user_ids = sorted({user_id for user_id, _ in pairs})
+    kinds = sorted({kind for _, kind in pairs} | {ALL_KINDS})
+    # Plain SQL: this runs for every notification sent, filing included.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT user_id, kind, email FROM {connection.ops.quote_name(NotificationPreference._meta.db_table)} "
+            f"WHERE user_id IN ({', '.join(['%s'] * len(user_ids))}) AND kind IN ({', '.join(['%s'] * len(kinds))})",
+            [*user_ids, *kinds],
+        )
+        rows = cursor.fetchall()
+    for user_id, row_kind, email in rows:
         if row_kind == ALL_KINDS:
             wildcard[user_id] = email
         else:
@@ -75,10 +83,12 @@ class Notice:
 
 
 def notify(users: Iterable[User], kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> None:
-    """Create one in-app notification per user (in the caller's transaction); e-mail them after commit.
+    """Create one in-app notification per user (in the caller's transaction); the row is also the e-mail's outbox.
 
     E-mail goes only to active users with an address whose preference for ``kind`` allows it.
-    Duplicate and ``None`` users are ignored.
+    Duplicate and ``None`` users are ignored. With Celery eager (the embedded default) the e-mails
+    are sent right after commit; with a worker, the ``notifications.send_owed_emails`` job sends
+    them within seconds, so a request never waits on the broker and a crash loses nothing.
     """
     notify_each([Notice(tuple(users), kind, title, body, url, email)])
 
@@ -113,16 +123,10 @@ def notify_each(notices: Iterable[Notice]) -> None:
         for notice, recipients in batch
         for user in recipients.values()
     ]
-    if connection.features.can_return_rows_from_bulk_insert:
-        Notification.objects.bulk_create(rows)
-    else:  # pragma: no cover - every backend we run on returns ids
-        for row in rows:
-            row.save()
+    sql.insert(rows)
     email_ids = [row.pk for row in rows if row.email_wanted]
-    if email_ids:
-        from successhub.notifications.tasks import enqueue, send_notification_emails
-
-        transaction.on_commit(lambda: enqueue(send_notification_emails, email_ids), robust=True)
+    if email_ids and _setting("CELERY_TASK_ALWAYS_EAGER", False):
+        transaction.on_commit(lambda: send_notification_emails(email_ids), robust=True)
 
 
 def send_notification_emails(notification_ids: Iterable[int]) -> int:
@@ -147,16 +151,18 @@ def send_notification_emails(notification_ids: Iterable[int]) -> int:
     return sent
 
 
-def send_owed_emails(now: datetime | None = None) -> int:
-    """Sweep: e-mails whose after-commit task never ran (worker down), up to a day old."""
+def send_owed_emails(now: datetime | None = None, limit: int = 500) -> int:
+    """The outbox sweep: send the e-mails still owed, oldest first, up to a day old (the partial index
+    ``notif_email_owed`` holds only owed rows). Each is claimed before it is sent: two sweeps, or a
+    sweep and an after-commit send, never send one twice."""
     now = now or timezone.now()
     owed = Notification.objects.filter(
         email_wanted=True,
         emailed_at__isnull=True,
-        created_at__lte=now - timedelta(minutes=2),
+        created_at__lte=now,
         created_at__gte=now - timedelta(days=1),
-    ).values_list("pk", flat=True)
-    return send_notification_emails(list(owed[:500]))
+    ).order_by("created_at").values_list("pk", flat=True)
+    return send_notification_emails(list(owed[:limit]))
 
 
 def set_email_preference(user: User, kind: str, email: bool) -> NotificationPreference:
@@ -181,19 +187,25 @@ def mark_all_read(user: User) -> int:
 # --- outbound webhooks: the outbox ------------------------------------------------------------------
 
 
+def _active_endpoints(organisation_id: int | None) -> list[WebhookEndpoint]:
+    """Active endpoints for everyone or for this organisation (plain SQL: every state change asks)."""
+    table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql.columns(WebhookEndpoint, 'e')} FROM {table} e "
+            f"WHERE e.active AND (e.organisation_id IS NULL OR e.organisation_id = %s)",
+            [organisation_id],
+        )
+        return [sql.instance(WebhookEndpoint, row) for row in cursor.fetchall()]
+
+
 def publish_event(event: str, payload: dict, organisation_id: int | None = None) -> None:
     """Write one outbox row per subscribed active endpoint in the caller's transaction; send after commit.
 
     If the transaction rolls back, so do the rows: no event escapes for work that did not happen.
     If the process dies after commit, the periodic sweep (``deliver_due_webhooks``) sends them.
     """
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
-            Q(organisation__isnull=True) | Q(organisation_id=organisation_id), active=True
-        )
-        if endpoint.subscribes_to(event, organisation_id)
-    ]
+    endpoints = [endpoint for endpoint in _active_endpoints(organisation_id) if endpoint.subscribes_to(event, organisation_id)]
     if not endpoints:
         return
     now = timezone.now()

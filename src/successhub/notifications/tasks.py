@@ -18,11 +18,6 @@ def enqueue(task, *args) -> None:
         task.delay(*args)
 
 
-@shared_task(name="notifications.send_emails", ignore_result=True)
-def send_notification_emails(notification_ids: list[int]) -> None:
-    services.send_notification_emails(notification_ids)
-
-
 @shared_task(name="notifications.deliver_webhook", ignore_result=True)
 def deliver_webhook_task(delivery_id: int) -> None:
     services.deliver_webhook(delivery_id)
@@ -33,6 +28,7 @@ def deliver_due_webhooks_job() -> None:
     services.deliver_due_webhooks()
 
 
-@periodic("notifications.send_owed_emails", every_seconds=300)
+# The e-mail outbox: with a worker, notifications are e-mailed by this sweep, not by a task per request.
+@periodic("notifications.send_owed_emails", every_seconds=10)
 def send_owed_emails_job() -> None:
     services.send_owed_emails()
