@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from successhub import sql
 from successhub.accounts.models import Role, User
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Contract, Product
@@ -177,10 +178,9 @@ def file_ticket(
     # Numbered and assigned in their own short statements, so concurrent filings do not queue on the
     # counter row or the engineers' skill rows for a whole transaction; a filing that fails afterwards
     # leaves a gap in the numbers, never a duplicate, and counts as that engineer's turn.
-    number = _next_number(now)
-    engineer = _pick_engineer(product, now)
+    number, engineer = _number_and_engineer(product, now)
     with _files_kept_only_on_success(), transaction.atomic():
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             number=number,
             organisation_id=requester.organisation_id,
             requester=requester,
@@ -207,6 +207,7 @@ def file_ticket(
             queue_due_at=due.due_at,
             created_at=now,
         )
+        sql.insert([ticket])  # filing is the hottest write: no per-call ORM compile (no signals on tickets)
         for upload, info in zip(attachments, checked, strict=True):
             _save_attachment(ticket, None, filed_by, upload, info, internal=False, now=now)
         events = [TicketEvent(ticket=ticket, actor=filed_by, kind="created", at=now,
@@ -214,7 +215,7 @@ def file_ticket(
         if engineer is not None:
             events.append(TicketEvent(ticket=ticket, kind="assigned", at=now,
                                       data={"assignee": engineer.pk, "how": "round_robin"}))
-        TicketEvent.objects.bulk_create(events)
+        sql.insert(events)
         outbound.publish_event("ticket.created", outbound.ticket_payload(ticket), ticket.organisation_id)
         notices = [outbound.Notice((requester,), "ticket.created", f"工单 {ticket.number} 已受理：{ticket.title}",
                                    body=f"我们将在 {_beijing(ticket.first_response_due_at)} 前首次响应。",
@@ -230,18 +231,63 @@ def _beijing(at: dt.datetime) -> str:
     return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _number_and_engineer(product: Product, now: dt.datetime) -> tuple[str, User | None]:
+    """The ticket's number and its engineer, each taken in a statement of its own (see ``file_ticket``).
+
+    On PostgreSQL both go in one statement (one round trip, one commit): the counter upsert and the
+    round-robin pick with ``SKIP LOCKED``; only if every candidate is being stamped by another
+    filing at that instant does a second statement wait for one.
+
+    Every filing passes through the day's counter row, so its lock must not be held while the
+    commit waits for the disk: that would let through one filing per WAL flush. This statement
+    commits with ``synchronous_commit`` off (its lock goes at once). Nothing durable depends on it
+    alone: the ticket's own commit, later and synchronous, flushes the WAL up to itself, this
+    statement's record included; after a crash that lost it, no ticket holds the number.
+    """
+    if connection.vendor != "postgresql":
+        return _next_number(now), _pick_engineer(product, now)
+    day = now.astimezone(BEIJING).date()
+    products = _skill_products(product)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH counted AS ({_COUNTER_UPSERT.format(table=_quoted(TicketCounter))}), picked AS ({_pick_sql(len(products), skip_locked=True)}) "
+            f"SELECT counted.last, {sql.columns(User, 'u')}, set_config('synchronous_commit', 'off', true) "
+            f"FROM counted "
+            f"LEFT JOIN picked ON TRUE LEFT JOIN {_quoted(User)} u ON u.id = picked.engineer_id",
+            [day, now, *products],
+        )
+        row = cursor.fetchone()
+    number = _format_number(day, row[0])
+    if row[1] is not None:
+        return number, sql.instance(User, row, 1)
+    return number, _pick_and_stamp(products, now, skip_locked=False)
+
+
+def _quoted(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+_COUNTER_UPSERT = (
+    "INSERT INTO {table} (day, last) VALUES (%s, 1) ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 "
+    "RETURNING last"
+)
+
+
+def _format_number(day: dt.date, last: int) -> str:
+    return f"TK-{day:%Y%m%d}-{last:04d}"
+
+
 def _next_number(now: dt.datetime) -> str:
     """TK-<Beijing date>-<n>: one atomic upsert on the day's counter row (safe under concurrency)."""
     day = now.astimezone(BEIJING).date()
-    table = connection.ops.quote_name(TicketCounter._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [day],
-        )
+        cursor.execute(_COUNTER_UPSERT.format(table=_quoted(TicketCounter)), [day])
         (last,) = cursor.fetchone()
-    return f"TK-{day:%Y%m%d}-{last:04d}"
+    return _format_number(day, last)
+
+
+def _skill_products(product: Product) -> list[int]:
+    return [product.pk] + ([product.parent_id] if product.parent_id else [])
 
 
 def _pick_engineer(product: Product, now: dt.datetime) -> User | None:
@@ -251,7 +297,7 @@ def _pick_engineer(product: Product, now: dt.datetime) -> User | None:
     tickets filed at once go to two engineers) and stamped with the assignment time; in the
     caller's transaction if there is one, else in a short one of its own.
     """
-    products = [product.pk] + ([product.parent_id] if product.parent_id else [])
+    products = _skill_products(product)
     if connection.vendor == "postgresql":
         # One statement each, so no row stays locked while Python runs: the first free candidate,
         # else (every candidate is being stamped by another filing) wait for one.
@@ -271,19 +317,29 @@ def _pick_engineer(product: Product, now: dt.datetime) -> User | None:
     return skill.engineer
 
 
-def _pick_and_stamp(products: list[int], now: dt.datetime, *, skip_locked: bool) -> User | None:
-    """The same pick in one statement (PostgreSQL): lock the first candidate row, stamp it, return its engineer."""
-    quote = connection.ops.quote_name
-    skill, user = quote(EngineerSkill._meta.db_table), quote(User._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(products))
-    sql = (
-        f"WITH picked AS (UPDATE {skill} SET last_assigned_at = %s WHERE id = ("
+def _pick_sql(product_count: int, *, skip_locked: bool) -> str:
+    """PostgreSQL: lock the least recently assigned candidate's skill row, stamp it, return its engineer_id."""
+    skill, user = _quoted(EngineerSkill), _quoted(User)
+    placeholders = ", ".join(["%s"] * product_count)
+    return (
+        f"UPDATE {skill} SET last_assigned_at = %s WHERE id = ("
         f"SELECT s.id FROM {skill} s JOIN {user} u ON u.id = s.engineer_id "
         f"WHERE s.product_id IN ({placeholders}) AND s.active AND u.is_active "
         f"ORDER BY s.last_assigned_at ASC NULLS FIRST, s.id LIMIT 1 FOR UPDATE OF s{' SKIP LOCKED' if skip_locked else ''}"
-        f") RETURNING engineer_id) SELECT u.* FROM {user} u JOIN picked ON u.id = picked.engineer_id"
+        f") RETURNING engineer_id"
     )
-    return next(iter(User.objects.raw(sql, [now, *products])), None)
+
+
+def _pick_and_stamp(products: list[int], now: dt.datetime, *, skip_locked: bool) -> User | None:
+    """The same pick in one statement (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH picked AS ({_pick_sql(len(products), skip_locked=skip_locked)}) "
+            f"SELECT {sql.columns(User, 'u')} FROM {_quoted(User)} u JOIN picked ON u.id = picked.engineer_id",
+            [now, *products],
+        )
+        row = cursor.fetchone()
+    return sql.instance(User, row) if row else None
 
 
 # --- the thread -----------------------------------------------------------------------------
