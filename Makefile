@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run install install-dev assets browser test lint bench clean
+.PHONY: run install install-dev assets browser wrk test lint bench clean
 
 run: install assets
 	$(BIN)/successhub demo
@@ -42,7 +42,11 @@ lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-bench: install-dev
+# bench/tickets.py drives the server with wrk (Debian's package), a C load generator.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: install-dev wrk
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

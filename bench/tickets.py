@@ -1,39 +1,40 @@
-"""Ticket benchmark: PostgreSQL behind uvicorn (2 workers), driven over loopback.
+"""Ticket benchmark: PostgreSQL behind uvicorn (2 workers), driven over loopback by wrk.
 
     .venv/bin/python bench/tickets.py [--seconds 10] [--clients 50] [--tickets 100000]
 
-Creates (and migrates) the database named by DATABASE_URL (default
-``postgres://postgres@127.0.0.1:5432/successhub_tickets_bench``, its own: other benches reset
-their customers in theirs), loads 100,000 tickets with bulk_create once (then VACUUM ANALYZE),
-starts ``uvicorn successhub.asgi:application --workers 2 --loop uvloop --http httptools`` in the
-production shape (DEBUG off, no access log, the PostgreSQL connection pool, the cache and the
-Celery broker on Redis with tasks queued, not run in the request) and measures, in the same run:
+Needs ``wrk`` (Debian's package; ``make bench`` installs it). Creates (and migrates) the database
+named by DATABASE_URL (default ``postgres://postgres@127.0.0.1:5432/successhub_tickets_bench``, its
+own: other benches reset their customers in theirs), loads 100,000 tickets with bulk_create once
+(then VACUUM ANALYZE), starts ``uvicorn successhub.asgi:application --workers 2 --loop uvloop
+--http httptools`` in the production shape (DEBUG off, no access log, the PostgreSQL connection
+pool, the cache on Redis, Celery not eager: e-mails wait in the outbox for the sweep job) and
+measures, in the same run:
 
 - the bare baseline: the same server answering ``GET /healthz`` (no database);
 - ticket creation: ``POST /api/v1/tickets`` (token auth, entitlement check, SLA deadlines,
-  numbering, round-robin assignment, audit event, notifications) at 50 concurrent clients;
+  numbering, round-robin assignment, audit events, notifications with their e-mail outbox rows,
+  the webhook outbox query) at 50 concurrent clients;
 - the agent queue: ``GET /workspace/`` (session auth, filters, one COUNT, one page of 50 rows
-  with SLA countdowns) over 100,000 tickets, at 2 concurrent agents by default: Django runs a
-  sync view one at a time per worker, so 2 in flight keep both workers busy without measuring
-  time spent waiting in the queue of a worker (``--queue-clients`` to load it harder);
+  with SLA countdowns) over 100,000 tickets, at 2 concurrent agents by default
+  (``--queue-clients`` to load it harder), and the same queue through the API;
 - queries per request for both, counted in-process through the same URLs.
 
-Each phase is bounded in time and in requests. Only loopback is used. Targets: creation
+wrk is a C program: the load generator takes a small share of the 2 cores, which the server and
+PostgreSQL share. Each phase is bounded in time. Only loopback is used. Targets: creation
 ≥ 300 requests/s, queue page p95 ≤ 100 ms.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -43,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # library's calendar (which Celery's dateutil imports).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/successhub_tickets_bench"
-# Tasks (e-mails to the requester and the engineer) are queued here and dropped after the run: no worker.
+# The cache (and the broker, which filing no longer uses) for the server under test.
 BROKER_URL = "redis://127.0.0.1:6379/14"
 BATCH = 5000
 
@@ -175,97 +176,61 @@ def _load_tickets(org, customer, engineers, product, count, offset, calendar, Ti
     print(f"loaded {count:,} tickets in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-# --- the HTTP client: raw asyncio streams, HTTP/1.1 keep-alive ----------------------------------------
+# --- the load generator: wrk (C, from Debian's packages), so the client takes little of the 2 cores --------
+
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  local counts, parts = {}, {}
+  for _, t in ipairs(threads) do
+    for code, n in pairs(t:get("statuses")) do counts[code] = (counts[code] or 0) + n end
+  end
+  for code, n in pairs(counts) do table.insert(parts, string.format('"%d": %d', code, n)) end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK-RESULT {"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, "p99": %d, "mean": %f, '
+    .. '"statuses": {%s}, "socket_errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.mean, table.concat(parts, ", "),
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
 
 
-class Connection:
-    def __init__(self, port: int):
-        self.port = port
-        self.reader = self.writer = None
-
-    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
-        lines += [f"{k}: {v}" for k, v in headers.items()]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("closed")
-        status = int(status_line.split()[1])
-        length = 0
-        close = False
-        chunked = False
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "connection" and value.strip().lower() == "close":
-                close = True
-            elif name == "transfer-encoding" and "chunked" in value.lower():
-                chunked = True
-        if chunked:
-            payload = b""
-            while True:
-                size = int((await self.reader.readline()).strip(), 16)
-                if size == 0:
-                    await self.reader.readline()
-                    break
-                payload += await self.reader.readexactly(size)
-                await self.reader.readline()
-        else:
-            payload = await self.reader.readexactly(length)
-        if close:
-            self.writer.close()
-            self.writer = None
-        return status, payload
-
-
-async def _phase(port: int, clients: int, seconds: float, max_requests: int, make_request) -> dict:
-    latencies: list[float] = []
-    errors: dict[int, int] = {}
-    deadline = time.perf_counter() + seconds
-    issued = 0
-
-    async def client(n: int) -> None:
-        nonlocal issued
-        connection = Connection(port)
-        while time.perf_counter() < deadline and issued < max_requests:
-            issued += 1
-            method, path, headers, body, expected = make_request(n)
-            started = time.perf_counter()
-            try:
-                status, _ = await connection.request(method, path, headers, body)
-            except (ConnectionError, asyncio.IncompleteReadError, OSError):
-                connection = Connection(port)
-                errors[0] = errors.get(0, 0) + 1
-                continue
-            latencies.append(time.perf_counter() - started)
-            if status != expected:
-                errors[status] = errors.get(status, 0) + 1
-        if connection.writer is not None:
-            connection.writer.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client(n) for n in range(clients)))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else float("nan")
-
+def _wrk(port: int, clients: int, seconds: float, method: str, path: str, headers: dict[str, str],
+         body: bytes, expected: int) -> dict:
+    """One phase: ``clients`` keep-alive connections for ``seconds``; latency percentiles from wrk."""
+    request = [f"wrk.method = {json.dumps(method)}", f"wrk.body = {json.dumps(body.decode())}"]
+    request += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(request) + WRK_SCRIPT)
+    try:
+        threads = max(1, min(2, clients))
+        out = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:.0f}s", "--timeout", "10s",
+             "-s", script.name, f"http://127.0.0.1:{port}{path}"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    line = next((line for line in out.splitlines() if line.startswith("WRK-RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    raw = json.loads(line.removeprefix("WRK-RESULT "))
+    errors = {int(code): n for code, n in raw["statuses"].items() if int(code) != expected}
+    if raw["socket_errors"]:
+        errors[0] = raw["socket_errors"]
+    answered = sum(n for code, n in raw["statuses"].items() if int(code) == expected)
     return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50": pct(50),
-        "p95": pct(95),
-        "p99": pct(99),
-        "mean": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
+        "requests": raw["requests"],
+        "rps": answered / (raw["duration_us"] / 1e6),
+        "p50": raw["p50"] / 1000,
+        "p95": raw["p95"] / 1000,
+        "p99": raw["p99"] / 1000,
+        "mean": raw["mean"] / 1000,
         "errors": errors,
     }
 
@@ -293,13 +258,6 @@ def _queries_per_request(info: dict, body: bytes) -> dict[str, int]:
             raise SystemExit(f"{name}: HTTP {status} while counting queries")
         counts[name] = len(captured.captured_queries)
     return counts
-
-
-def _drop_queued_tasks() -> None:
-    """Nobody consumes the bench's broker: drop what the run queued (the default Celery queue)."""
-    import redis
-
-    redis.Redis.from_url(BROKER_URL).delete("celery")
 
 
 def _load() -> str:
@@ -333,10 +291,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients for baseline and creation")
-    parser.add_argument("--queue-clients", type=int, default=2,
-                        help="concurrent agents loading the queue (one request in flight per worker)")
+    parser.add_argument("--queue-clients", type=int, default=2, help="concurrent agents loading the queue")
     parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--max-requests", type=int, default=20_000, help="cap per phase")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -365,21 +321,18 @@ def main() -> int:
         json_headers = token | {"Content-Type": "application/json"}
         cookie = {"Cookie": f"sessionid={info['session']}"}
 
-        def warm(n):
-            return ("GET", "/healthz", {}, b"", 200)
-
-        asyncio.run(_phase(port, args.clients, 1.5, 2000, warm))
-        # Each worker loads the catalog and builds the calendar on its first requests.
-        asyncio.run(_phase(port, 2, 20, 60, lambda n: ("GET", "/workspace/", cookie, b"", 200)))
-        asyncio.run(_phase(port, 2, 20, 20, lambda n: ("POST", "/api/v1/tickets", json_headers, body, 201)))
-        baseline = asyncio.run(_phase(port, args.clients, args.seconds, args.max_requests, warm))
-        create = asyncio.run(_phase(port, args.clients, args.seconds, args.max_requests,
-                                    lambda n: ("POST", "/api/v1/tickets", json_headers, body, 201)))
-        queue_bare = asyncio.run(_phase(port, args.queue_clients, args.seconds, args.max_requests, warm))
-        queue = asyncio.run(_phase(port, args.queue_clients, args.seconds, args.max_requests,
-                                   lambda n: ("GET", "/workspace/", cookie, b"", 200)))
-        queue_api = asyncio.run(_phase(port, args.queue_clients, args.seconds, args.max_requests,
-                                       lambda n: ("GET", "/api/v1/tickets?status=open", token, b"", 200)))
+        healthz = ("GET", "/healthz", {}, b"", 200)
+        create_request = ("POST", "/api/v1/tickets", json_headers, body, 201)
+        queue_request = ("GET", "/workspace/", cookie, b"", 200)
+        # Warm-up: each worker loads the catalog and builds the calendar on its first requests.
+        _wrk(port, args.clients, 2, *healthz)
+        _wrk(port, 4, 2, *queue_request)
+        _wrk(port, 4, 2, *create_request)
+        baseline = _wrk(port, args.clients, args.seconds, *healthz)
+        create = _wrk(port, args.clients, args.seconds, *create_request)
+        queue_bare = _wrk(port, args.queue_clients, args.seconds, *healthz)
+        queue = _wrk(port, args.queue_clients, args.seconds, *queue_request)
+        queue_api = _wrk(port, args.queue_clients, args.seconds, "GET", "/api/v1/tickets?status=open", token, b"", 200)
         load_after = _load()
     finally:
         server.terminate()
@@ -387,7 +340,6 @@ def main() -> int:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
-        _drop_queued_tasks()
 
     def row(name, r, clients):
         errors = f"  errors {r['errors']}" if r["errors"] else ""
@@ -397,8 +349,8 @@ def main() -> int:
     print()
     print(f"uvicorn 2 workers (uvloop, httptools, no access log), DEBUG off, PostgreSQL with the connection pool, "
           f"{info['tickets']:,} tickets before the run, {os.cpu_count()} CPUs, {args.seconds:.0f} s per phase")
-    print(f"Celery not eager: the e-mail tasks each filing owes are queued to {BROKER_URL} (no worker; "
-          f"dropped after the run); no webhook endpoints are configured")
+    print("e-mail: each filing writes the two e-mails it owes to the outbox (notification rows) for the "
+          "sweep job; no worker runs; no webhook endpoints are configured")
     print(f"machine shared with other work: {load_before} before, {load_after} after the phases")
     print(f"queries per request: create {queries['create']}, queue page {queries['queue']}, "
           f"queue API {queries['queue_api']}")
