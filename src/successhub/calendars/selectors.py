@@ -13,8 +13,9 @@ from successhub.core.calendar import BusinessCalendar, HolidayBlock, HolidayCale
 
 CACHE_KEY = "calendars:version"
 _built: dict[str, tuple[int, BusinessCalendar, dict[str, bool]]] = {}
-# The version seen by the request this thread serves (each ASGI request runs its sync code on a thread
-# of its own; a WSGI thread starts afresh with every request): read from the cache once per request.
+# The version seen by the request this thread serves, read from the cache once per request. Under ASGI
+# and WSGI alike a request's sync code runs on one thread from request_started to request_finished
+# (successhub.asgi sends both there), and the signals below reset it between requests.
 _request = threading.local()
 
 
