@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
@@ -19,14 +20,25 @@ _built: dict[str, tuple[int, BusinessCalendar, dict[str, bool]]] = {}
 _request = threading.local()
 
 
+# Holiday data changes a few times a year: a process asks the shared cache for the version at most
+# once a second, so another process's edit shows within that second (this process's own at once).
+VERSION_CHECK_SECONDS = 1.0
+_seen: list = [None, 0.0]  # [version, monotonic time it was read]
+
+
 def _version() -> int:
     version = getattr(_request, "version", None)
     if version is not None:
         return version
-    version = cache.get(CACHE_KEY)
-    if version is None:
-        version = 1
-        cache.add(CACHE_KEY, version, timeout=None)
+    seen_version, seen_at = _seen
+    if seen_version is not None and time.monotonic() - seen_at < VERSION_CHECK_SECONDS:
+        version = seen_version
+    else:
+        version = cache.get(CACHE_KEY)
+        if version is None:
+            version = 1
+            cache.add(CACHE_KEY, version, timeout=None)
+        _seen[:] = [version, time.monotonic()]
     if getattr(_request, "active", False):
         _request.version = version
     return version
@@ -44,7 +56,8 @@ def _request_finished(**kwargs) -> None:
 
 def bump_version() -> None:
     """Called when an admin edits holiday data or schedule settings."""
-    _request.version = None  # this request sees its own edit at once
+    _request.version = None  # this request (and this process) sees its own edit at once
+    _seen[:] = [None, 0.0]
     try:
         cache.incr(CACHE_KEY)
     except ValueError:
