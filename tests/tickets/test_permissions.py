@@ -28,6 +28,7 @@ API_ENDPOINTS = [
     ("post", "/api/v1/tickets/{n}/contacts", {"kind": "phone_contact", "body": "x"}),
     ("post", "/api/v1/tickets/{n}/merge", {"into": "{o}"}),
     ("post", "/api/v1/tickets/{n}/rating", {"score": 1}),
+    ("post", "/api/v1/tickets/{n}/withdraw", {"reason": "x"}),
     ("upload", "/api/v1/tickets/{n}/attachments", None),
     ("get", "/api/v1/tickets/attachments/{a}", None),
 ]
@@ -37,6 +38,7 @@ WEB_ENDPOINTS = [
     ("upload", "/tickets/{n}/upload/", None),
     ("post", "/tickets/{n}/status/", {"status": "closed"}),
     ("post", "/tickets/{n}/rate/", {"score": "1"}),
+    ("post", "/tickets/{n}/withdraw/", {"reason": "x"}),
     ("get", "/tickets/files/{a}/", None),
     ("get", "/workspace/tickets/{n}/", None),
     ("post", "/workspace/tickets/{n}/reply/", {"body": "x"}),
@@ -44,6 +46,10 @@ WEB_ENDPOINTS = [
     ("post", "/workspace/tickets/{n}/assign/", {"assignee": ""}),
     ("post", "/workspace/tickets/{n}/contact/", {"kind": "phone_contact", "body": "x"}),
     ("post", "/workspace/tickets/{n}/merge/", {"into": "{o}"}),
+    ("get", "/workspace/skills/", None),
+    ("post", "/workspace/skills/add/", {"engineer": "1", "product": "1"}),
+    ("post", "/workspace/skills/1/active/", {"active": "0"}),
+    ("post", "/workspace/skills/1/remove/", None),
 ]
 FOREIGN_ROLES = [Role.CUSTOMER_USER, Role.CUSTOMER_ADMIN]
 
@@ -140,6 +146,18 @@ def test_own_customer_cannot_use_staff_actions(client, victim, customer):
         response = client.post(f"/api/v1/tickets/{ticket.number}/{path}", data, content_type="application/json",
                                **headers)
         assert (response.status_code, response.json()["code"]) == (403, "forbidden"), path
+
+
+def test_staff_cannot_use_the_customers_withdrawal(client, file_ticket, engineer):
+    ticket = file_ticket()  # open: only who acts decides
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(engineer, 't')}"}
+    before = _snapshot(ticket)
+    response = client.post(f"/api/v1/tickets/{ticket.number}/withdraw", {}, content_type="application/json",
+                           **headers)
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    client.force_login(engineer)
+    assert client.post(f"/tickets/{ticket.number}/withdraw/", {"reason": "x"}).status_code == 403
+    assert _snapshot(ticket) == before
 
 
 def test_internal_files_are_hidden_from_the_customer(client, victim, engineer, customer):

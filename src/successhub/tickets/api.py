@@ -3,7 +3,8 @@ community's 联系我们 and scripts file and work tickets here, through the sam
 
 Refusals are ``{"code", "message"}``: 403 for entitlement refusals (``code`` is the engine's
 reason, e.g. ``outside_first_year``) and ``not_verified``; 404 for a ticket the caller may not
-see; 409 for invalid transitions; 413/422 for refused attachments.
+see; 409 for invalid transitions (``already_withdrawn`` for a second withdrawal); 413/422 for
+refused attachments.
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ class TicketOut(Schema):
     created_at: dt.datetime
     first_responded_at: dt.datetime | None
     merged_into: str | None
+    # Set when the customer withdrew the ticket (it is then closed, not resolved).
+    withdrawn_at: dt.datetime | None
+    withdrawal_reason: str
     rating: int | None
     rating_comment: str
     sla: SlaOut
@@ -113,6 +117,8 @@ class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
     attachments: list[AttachmentOut]
     allowed_transitions: list[str]
+    # Whether the caller may withdraw it now (POST /{number}/withdraw).
+    can_withdraw: bool
 
 
 class TicketPage(Schema):
@@ -144,6 +150,10 @@ class ContactIn(Schema):
 
 class MergeIn(Schema):
     into: str
+
+
+class WithdrawIn(Schema):
+    reason: str = ""
 
 
 class RatingIn(Schema):
@@ -212,6 +222,8 @@ def _ticket(ticket: Ticket, now: dt.datetime) -> dict:
         "created_at": ticket.created_at,
         "first_responded_at": ticket.first_responded_at,
         "merged_into": ticket.merged_into.number if ticket.merged_into_id else None,
+        "withdrawn_at": ticket.withdrawn_at,
+        "withdrawal_reason": ticket.withdrawal_reason,
         "rating": ticket.rating,
         "rating_comment": ticket.rating_comment,
         "decision": ticket.decision,
@@ -245,6 +257,7 @@ def _detail(user: User, ticket: Ticket) -> dict:
         "messages": [_message(m) for m in selectors.thread_for(user, ticket)],
         "attachments": [_attachment(a) for a in selectors.ticket_attachments_for(user, ticket)],
         "allowed_transitions": services.allowed_transitions(ticket, user),
+        "can_withdraw": services.can_withdraw(ticket, user),
     }
 
 
@@ -386,6 +399,15 @@ def merge(request, number: str, payload: MergeIn):
     target = _ticket_for(request, payload.into)
     services.merge(source, target, request.user)
     return _ticket(selectors.ticket_for(request.user, number), timezone.now())
+
+
+@router.post("/{number}/withdraw", response={200: TicketOut, **ERRORS},
+             summary="Withdraw a ticket that is not resolved yet (customer)")
+def withdraw(request, number: str, payload: WithdrawIn):
+    """Closes the ticket as withdrawn (撤回); 409 ``invalid_transition`` once it is resolved or closed,
+    409 ``already_withdrawn``, 403 ``forbidden`` for staff and ``not_verified`` for unverified users."""
+    ticket = services.withdraw(_ticket_for(request, number), request.user, payload.reason)
+    return _ticket(ticket, timezone.now())
 
 
 @router.post("/{number}/rating", response={200: TicketOut, **ERRORS}, summary="Rate the service (customer)")

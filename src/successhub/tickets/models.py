@@ -107,6 +107,9 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # Set when the customer withdrew the ticket (撤回) before it was resolved: it is closed, not solved.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("撤回原因"), blank=True)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
     )
@@ -144,6 +147,9 @@ class Ticket(models.Model):
             ),
             models.CheckConstraint(name="ticket_status_known", condition=Q(status__in=Status.values)),
             models.CheckConstraint(name="ticket_not_merged_into_itself", condition=~Q(merged_into=F("id"))),
+            models.CheckConstraint(
+                name="ticket_withdrawn_is_closed", condition=Q(withdrawn_at__isnull=True) | Q(status="closed")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +158,10 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class TicketPause(models.Model):

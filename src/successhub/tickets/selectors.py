@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from successhub.accounts.models import Organisation, User
+from successhub.contracts.models import Product
 from successhub.tickets import conf
 from successhub.tickets.models import (
     OPEN_STATUSES,
@@ -167,6 +168,35 @@ def engineers() -> list[User]:
 
 def skilled_engineers(product_id: int) -> QuerySet[EngineerSkill]:
     return EngineerSkill.objects.filter(product_id=product_id, active=True).select_related("engineer")
+
+
+@dataclass(frozen=True)
+class SkillBoard:
+    """Every engineer × product skill, and what the skills page offers beside them."""
+
+    skills: list[EngineerSkill]  # by product, then engineer
+    products: list[Product]
+    engineers: list[User]  # active service staff: who may be given a skill
+    # Products whose tickets no one takes by round-robin (no active skill on them or on their parent
+    # product): such tickets are filed unassigned and wait for someone to assign them by hand.
+    uncovered: list[Product]
+
+
+def skill_board() -> SkillBoard:
+    """The skills page (staff only): three queries, however many skills."""
+    skills = list(
+        EngineerSkill.objects.select_related("engineer", "product")
+        .order_by("product_id", "engineer__username", "id")
+    )
+    products = list(Product.objects.order_by("id"))
+    taking = {s.product_id for s in skills if s.active and s.engineer.is_active}
+    uncovered = [p for p in products if p.pk not in taking and p.parent_id not in taking]
+    return SkillBoard(skills, products, engineers(), uncovered)
+
+
+def skill_for(skill_id: int) -> EngineerSkill:
+    """One skill (``EngineerSkill.DoesNotExist`` otherwise); the services decide who may change it."""
+    return EngineerSkill.objects.select_related("engineer", "product").get(pk=skill_id)
 
 
 def organisations_with_tickets() -> list[Organisation]:

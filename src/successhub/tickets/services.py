@@ -1,4 +1,5 @@
-"""State changes on tickets: filing, replies, contacts, status, assignment, merge, rating, SLA jobs.
+"""State changes on tickets: filing, replies, contacts, status, withdrawal, assignment, merge, rating,
+SLA jobs, and the engineers' product skills that round-robin assignment reads.
 
 Every function takes the acting user and a ticket the caller obtained through
 ``selectors.ticket_for(user, number)``; they check what the actor may do, change the rows
@@ -14,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -543,6 +544,78 @@ def _check_transition(ticket: Ticket, actor: User, to: str) -> None:
     )
 
 
+# --- withdrawal (撤回) -------------------------------------------------------------------------
+
+WITHDRAWAL_REASON_MAX_LENGTH = 500
+
+
+def can_withdraw(ticket: Ticket, user: User) -> bool:
+    """Whether the portal offers 撤回 to this user (``withdraw`` checks again on the locked row)."""
+    return (user.is_customer and user.is_verified and user.organisation_id == ticket.organisation_id
+            and ticket.status in OPEN_STATUSES)
+
+
+def withdraw(ticket: Ticket, user: User, reason: str = "", *, now: dt.datetime | None = None) -> Ticket:
+    """The customer withdraws a ticket that is not resolved yet (撤回工单), with an optional reason.
+
+    Any verified user of the ticket's organisation may, whether or not anyone has answered, while the
+    ticket is open (new, assigned, in progress, waiting on the customer, reopened). A resolved ticket is
+    confirmed or reopened instead; a closed one is final. The ticket is closed and marked withdrawn, so
+    its first-response clock stops and it leaves the agents' queue; the assignee is told in-app (and the
+    requester, when a colleague withdrew it) and ``ticket.withdrawn`` goes to the webhooks, after the
+    ``ticket.status_changed`` to ``closed``.
+    """
+    now = now or timezone.now()
+    if not user.is_customer:
+        raise ActionNotAllowed("只有客户可以撤回工单；服务人员请直接关闭工单。",
+                               "Only the customer withdraws a ticket; staff close it instead.")
+    _ensure_can_write(ticket, user)
+    reason = (reason or "").strip()
+    if len(reason) > WITHDRAWAL_REASON_MAX_LENGTH:
+        raise InvalidInput(f"撤回原因不能超过 {WITHDRAWAL_REASON_MAX_LENGTH} 个字。",
+                           f"The reason is at most {WITHDRAWAL_REASON_MAX_LENGTH} characters.")
+    with transaction.atomic():
+        locked = _lock(ticket)
+        _check_withdrawable(locked)
+        before = locked.status
+        # Closed first: the database holds that a withdrawn ticket is closed (ticket_withdrawn_is_closed).
+        _set_status(locked, Status.CLOSED, user, now)
+        locked.withdrawn_at, locked.withdrawal_reason = now, reason
+        Ticket.objects.filter(pk=locked.pk).update(withdrawn_at=now, withdrawal_reason=reason, updated_at=now)
+        TicketEvent.objects.create(ticket=locked, actor=user, kind="withdrawn", at=now,
+                                   data={"from": before, "reason": reason})
+        outbound.publish_event(
+            "ticket.withdrawn",
+            outbound.ticket_payload(locked) | {"from": before, "reason": reason, "withdrawn_at": now.isoformat()},
+            locked.organisation_id,
+        )
+        body = f"撤回原因：{reason}" if reason else "客户未填写撤回原因。"
+        notices = [outbound.Notice((locked.assignee,), "ticket.withdrawn",
+                                   f"客户撤回了工单 {locked.number}：{locked.title}", body=body,
+                                   url=outbound.workspace_url(locked))]
+        if locked.requester_id != user.pk:
+            notices.append(outbound.Notice((locked.requester,), "ticket.withdrawn",
+                                           f"您的工单 {locked.number} 已由 {user} 撤回", body=body,
+                                           url=outbound.portal_url(locked)))
+        outbound.notify_each(notices)
+    _copy(locked, ticket)
+    return ticket
+
+
+def _check_withdrawable(ticket: Ticket) -> None:
+    if ticket.status in OPEN_STATUSES:
+        return
+    if ticket.withdrawn_at is not None:
+        raise InvalidTransition("该工单已撤回。", "The ticket is already withdrawn.", code="already_withdrawn")
+    if ticket.status == Status.RESOLVED:
+        raise InvalidTransition(
+            "工单已解决，不能撤回：请确认解决；如问题仍存在，请重新打开。",
+            "The ticket is resolved and cannot be withdrawn: confirm the resolution, or reopen it if the "
+            "problem remains.",
+        )
+    raise InvalidTransition("工单已关闭，不能撤回。", "The ticket is closed and cannot be withdrawn.")
+
+
 def confirm_resolved(ticket: Ticket, user: User, now: dt.datetime | None = None) -> Ticket:
     return change_status(ticket, user, Status.CLOSED, now=now)
 
@@ -699,6 +772,8 @@ def rate(ticket: Ticket, user: User, score: int, comment: str = "", *, now: dt.d
         raise InvalidInput("评分须为 1 到 5 分。", "The score is 1 to 5.", code="invalid_score")
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise InvalidTransition("工单解决后才能评价。", "A ticket is rated once it is resolved.")
+    if ticket.withdrawn_at is not None:
+        raise InvalidTransition("已撤回的工单无需评价。", "A withdrawn ticket is not rated.")
     with transaction.atomic():
         updated = Ticket.objects.filter(pk=ticket.pk, rating__isnull=True).update(
             rating=score, rating_comment=(comment or "").strip()[:2000], rated_at=now, updated_at=now
@@ -712,6 +787,53 @@ def rate(ticket: Ticket, user: User, score: int, comment: str = "", *, now: dt.d
         outbound.notify([ticket.assignee], "ticket.rated", f"工单 {ticket.number} 收到 {score} 分评价",
                         body=ticket.rating_comment, url=outbound.workspace_url(ticket))
     return ticket
+
+
+# --- engineer skills (who takes part in round-robin assignment) --------------------------------
+
+
+def can_manage_skills(user: User) -> bool:
+    """Service admins (服务管理员) manage skills; other staff see them; customers neither."""
+    return user.is_active and user.role == Role.SERVICE_ADMIN
+
+
+def _ensure_skill_manager(user: User) -> None:
+    if not can_manage_skills(user):
+        raise ActionNotAllowed("只有服务管理员可以管理工程师技能。", "Only service admins manage engineer skills.")
+
+
+def add_skill(actor: User, *, engineer_id: int, product_id: int, active: bool = True) -> EngineerSkill:
+    """Give an engineer a product's skill: with ``active`` they take part in its round-robin assignment."""
+    _ensure_skill_manager(actor)
+    engineer = User.objects.filter(pk=engineer_id, is_active=True).first()
+    if engineer is None or engineer.is_customer:
+        raise InvalidInput("只能为在职的服务人员添加技能。", "Skills are for active service staff only.",
+                           code="not_an_engineer")
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise InvalidInput("请选择产品。", "Choose a product.", code="unknown_product")
+    try:
+        with transaction.atomic():
+            return EngineerSkill.objects.create(engineer=engineer, product=product, active=active)
+    except IntegrityError:
+        # The unique constraint decides, so two admins adding the same skill at once get one row.
+        raise TicketError(f"{engineer} 已有产品“{product}”的技能。",
+                          f"{engineer} already has the skill for {product.name_en or product.name}.",
+                          code="skill_exists", status=409) from None
+
+
+def set_skill_active(actor: User, skill: EngineerSkill, active: bool) -> EngineerSkill:
+    """Pause (``active=False``) or resume the engineer's part in the product's round-robin assignment."""
+    _ensure_skill_manager(actor)
+    EngineerSkill.objects.filter(pk=skill.pk).update(active=active)
+    skill.active = active
+    return skill
+
+
+def remove_skill(actor: User, skill: EngineerSkill) -> None:
+    """Take the product's skill away; tickets already assigned to the engineer stay theirs."""
+    _ensure_skill_manager(actor)
+    EngineerSkill.objects.filter(pk=skill.pk).delete()
 
 
 # --- SLA jobs --------------------------------------------------------------------------------

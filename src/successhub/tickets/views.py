@@ -23,7 +23,7 @@ from successhub.contracts.models import Deployment
 from successhub.tickets import selectors, services, sla
 from successhub.tickets.categories import CATEGORIES
 from successhub.tickets.errors import InvalidInput, TicketError
-from successhub.tickets.models import Channel, ContactPreference, MessageKind, Status, Ticket
+from successhub.tickets.models import Channel, ContactPreference, EngineerSkill, MessageKind, Status, Ticket
 
 
 def healthz(request):
@@ -159,7 +159,9 @@ def _portal_context(request, ticket: Ticket, **extra) -> dict:
         "thread": selectors.thread_for(user, ticket),
         "files": selectors.ticket_attachments_for(user, ticket),
         "transitions": services.allowed_transitions(ticket, user),
-        "can_rate": ticket.rating is None and ticket.status in (Status.RESOLVED, Status.CLOSED),
+        "can_rate": ticket.rating is None and ticket.status in (Status.RESOLVED, Status.CLOSED)
+        and not ticket.is_withdrawn,
+        "can_withdraw": services.can_withdraw(ticket, user),
         **extra,
     }
 
@@ -220,6 +222,16 @@ def portal_status(request, number: str):
     to = request.POST.get("status", "")
     label = _("已确认解决，工单已关闭。") if to == Status.CLOSED else _("工单已重新打开。")
     return _portal_action(request, number, lambda t: services.change_status(t, request.user, to), label)
+
+
+@login_required
+@require_POST
+def portal_withdraw(request, number: str):
+    reason = request.POST.get("reason", "")
+    return _portal_action(
+        request, number, lambda t: services.withdraw(t, request.user, reason), _("工单已撤回。"),
+        withdraw_reason=reason,
+    )
 
 
 @login_required
@@ -410,6 +422,76 @@ def workspace_merge(request, number: str):
         services.merge(ticket, target, request.user)
 
     return _workspace_action(request, number, merge, _("已合并至 %(number)s。") % {"number": into})
+
+
+# --- engineer skills (round-robin assignment) --------------------------------------------------------
+
+
+def _skills_context(request) -> dict:
+    return {"board": selectors.skill_board(), "can_manage": services.can_manage_skills(request.user)}
+
+
+@login_required
+@require_GET
+def workspace_skills(request):
+    """Every engineer × product skill: service admins change them, other staff see them."""
+    _staff(request)
+    return render(request, "tickets/workspace_skills.html", _skills_context(request))
+
+
+def _skills_action(request, action, success: str):
+    """Run one skill change; on refusal show the page again with the reason (and its status)."""
+    _staff(request)
+    try:
+        action()
+    except TicketError as exc:
+        _refused(request, exc)
+        return render(request, "tickets/workspace_skills.html", _skills_context(request), status=exc.status)
+    messages.success(request, success)
+    return redirect("tickets:workspace_skills")
+
+
+def _skill(skill_id: int) -> EngineerSkill:
+    try:
+        return selectors.skill_for(skill_id)
+    except EngineerSkill.DoesNotExist:
+        raise Http404("没有这项技能。") from None
+
+
+@login_required
+@require_POST
+def workspace_skill_add(request):
+    engineer, product = request.POST.get("engineer", ""), request.POST.get("product", "")
+    return _skills_action(
+        request,
+        lambda: services.add_skill(
+            request.user,
+            engineer_id=int(engineer) if engineer.isdigit() else 0,
+            product_id=int(product) if product.isdigit() else 0,
+            active=request.POST.get("active", "1") == "1",
+        ),
+        _("技能已添加。"),
+    )
+
+
+@login_required
+@require_POST
+def workspace_skill_active(request, skill_id: int):
+    _staff(request)
+    skill = _skill(skill_id)
+    active = request.POST.get("active") == "1"
+    return _skills_action(
+        request, lambda: services.set_skill_active(request.user, skill, active),
+        _("已恢复自动分派。") if active else _("已暂停自动分派。"),
+    )
+
+
+@login_required
+@require_POST
+def workspace_skill_remove(request, skill_id: int):
+    _staff(request)
+    skill = _skill(skill_id)
+    return _skills_action(request, lambda: services.remove_skill(request.user, skill), _("技能已移除。"))
 
 
 _SIDES = {
