@@ -108,8 +108,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_SERVER_SIDE_BINDING", True):
+    # Parameters bound by the server: psycopg then prepares a statement the fifth time a connection runs
+    # it, and PostgreSQL stops planning the hot statements (token lookup, filing, the queue) anew.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", PRODUCTION):
-    # ASGI runs each request's ORM work in a fresh thread: a pool keeps connections open across them.
+    # Connections are kept open across requests (and so are their prepared statements).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
