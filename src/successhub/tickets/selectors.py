@@ -87,7 +87,7 @@ class QueueFilters:
 QUEUE_ROW_FIELDS = (
     "number", "title", "urgent", "escalated", "category", "status", "queue_due_at",
     "sla_schedule", "sla_target_minutes", "sla_provisional", "first_response_due_at", "first_responded_at",
-    "paused_since", "organisation__name", "product__name", "assignee__username", "assignee__display_name",
+    "paused_since", "resolved_at", "closed_at", "withdrawn_at", "organisation__name", "product__name", "assignee__username", "assignee__display_name",
 )
 
 
@@ -125,8 +125,12 @@ def _filtered(qs: QuerySet[Ticket], user: User, filters: QueueFilters, now: dt.d
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.breached:
         qs = qs.filter(
-            Q(first_responded_at__isnull=True, paused_since__isnull=True, first_response_due_at__lt=now)
+            Q(first_responded_at__isnull=True, status__in=OPEN_STATUSES, paused_since__isnull=True,
+              first_response_due_at__lt=now)
             | Q(first_responded_at__gt=F("first_response_due_at"))
+            # Resolved or closed unanswered after the due time: breached when its clock stopped.
+            | Q(first_responded_at__isnull=True, resolved_at__gt=F("first_response_due_at"))
+            | Q(first_responded_at__isnull=True, resolved_at__isnull=True, closed_at__gt=F("first_response_due_at"))
         )
     if filters.search:
         qs = qs.filter(Q(number__icontains=filters.search) | Q(title__icontains=filters.search))

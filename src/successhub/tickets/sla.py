@@ -31,6 +31,7 @@ ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 BREACHED = "breached"
 MET = "met"
+STOPPED = "stopped"
 
 # Translated when shown (SlaStatus.label).
 STATE_LABELS = {
@@ -38,7 +39,10 @@ STATE_LABELS = {
     AT_RISK: gettext_noop("即将超时"),
     BREACHED: gettext_noop("已超时"),
     MET: gettext_noop("已按时响应"),
+    STOPPED: gettext_noop("已停止计时"),
 }
+# A ticket resolved or closed (withdrawn included) before anyone answered: its clock stands then.
+_STOPPED_STATUSES = frozenset({"resolved", "closed"})
 
 # The item whose response target tickets of the other ticket-served items run on.
 TICKET_TARGET_ITEM = "online_ticket"
@@ -127,13 +131,25 @@ def _status(ticket, now, calendar, makeup, fraction) -> SlaStatus:
         return SlaStatus(state, due, None, False, ticket.sla_provisional)
     # A paused clock stands at the moment it paused; closed pauses all lie before that moment.
     clock_now = ticket.paused_since or now
+    stopped_at = _stopped_at(ticket)
+    if stopped_at is not None:
+        clock_now = min(clock_now, stopped_at)
     schedule = ticket.sla_schedule
     left = calendar.between(schedule, clock_now, due, include_makeup_days=makeup.get(schedule, False)).minutes
     if clock_now >= due:
         state = BREACHED
         left = -abs(left)
+    elif stopped_at is not None:
+        return SlaStatus(STOPPED, due, None, False, ticket.sla_provisional)
     elif left < ticket.sla_target_minutes * fraction:
         state = AT_RISK
     else:
         state = ON_TRACK
     return SlaStatus(state, due, left, ticket.paused_since is not None, ticket.sla_provisional)
+
+
+def _stopped_at(ticket) -> dt.datetime | None:
+    if ticket.status not in _STOPPED_STATUSES:
+        return None
+    ends = [at for at in (ticket.resolved_at, ticket.closed_at) if at is not None]
+    return min(ends) if ends else None

@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -301,34 +303,50 @@ def workspace(request):
     return render(request, template, context)
 
 
-def _queue_rows(tickets, now) -> list[dict]:
-    """Plain values per row, so a page of 50 renders without per-row lookups and includes."""
+# The queue's rows are built from one pattern with format_html: the template engine costs some
+# 15 µs per variable, and a page of 50 rows has 700 of them, most of the page's CPU.
+_ROW = (
+    '<tr data-number="{number}"><td><a href="{url}">{number}</a></td><td>{title}{badges}</td>'
+    "<td>{organisation}</td><td>{product}<div class=\"muted\">{category}</div></td>"
+    '<td><span class="badge {status_class}">{status_label}</span>{withdrawn}</td><td>{assignee}</td>'
+    '<td><span class="badge {sla_class}" data-sla="{sla_state}">{sla_label}</span> '
+    '<span class="muted">{sla_remaining}</span><div class="muted">{sla_due}</div></td></tr>'
+)
+
+
+def _queue_rows(tickets, now) -> list[str]:
+    """The table rows of a queue page, as safe HTML."""
     status_labels = {value: str(label) for value, label in Status.choices}
     category_labels = {c.code: _(c.name.zh) for c in CATEGORIES}
+    urgent = format_html(' <span class="badge warn">{}</span>', _("紧急"))
+    escalated = format_html(' <span class="badge no">{}</span>', _("已升级"))
+    withdrawn = format_html(' <span class="badge warn">{}</span>', _("已撤回"))
+    detail_url = reverse("tickets:workspace_detail", args=["NUMBER"])
     rows = []
     for ticket, status in zip(tickets, sla.statuses(tickets, now), strict=True):
-        rows.append({
-            "number": ticket.number,
-            "title": ticket.title,
-            "urgent": ticket.urgent,
-            "escalated": ticket.escalated,
-            "organisation": ticket.organisation.name,
-            "product": ticket.product.name,
-            "category": category_labels.get(ticket.category, ticket.category),
-            "status_label": status_labels[ticket.status],
-            "status_class": "open" if ticket.is_open else "closed",
-            "assignee": str(ticket.assignee) if ticket.assignee_id else "—",
-            # The countdown as text: the row template then only prints strings (50 rows on every page).
-            "sla_state": status.state,
-            "sla_label": status.label,
-            "sla_remaining": status.remaining_text,
-            "sla_due": f"{timezone.localtime(status.due_at):%Y-%m-%d %H:%M}",
-            "sla_class": _SLA_CLASSES[status.state],
-        })
+        rows.append(format_html(
+            _ROW,
+            number=ticket.number,
+            url=detail_url.replace("NUMBER", ticket.number),
+            title=ticket.title,
+            badges=(urgent if ticket.urgent else "") + (escalated if ticket.escalated else ""),
+            organisation=ticket.organisation.name,
+            product=ticket.product.name,
+            category=category_labels.get(ticket.category, ticket.category),
+            status_label=status_labels[ticket.status],
+            status_class="open" if ticket.is_open else "closed",
+            withdrawn=withdrawn if ticket.withdrawn_at else "",
+            assignee=str(ticket.assignee) if ticket.assignee_id else "—",
+            sla_state=status.state,
+            sla_label=status.label,
+            sla_remaining=status.remaining_text,
+            sla_due=f"{timezone.localtime(status.due_at):%Y-%m-%d %H:%M}",
+            sla_class=_SLA_CLASSES[status.state],
+        ))
     return rows
 
 
-_SLA_CLASSES = {sla.BREACHED: "no", sla.AT_RISK: "warn", sla.MET: "ok", sla.ON_TRACK: "open"}
+_SLA_CLASSES = {sla.BREACHED: "no", sla.AT_RISK: "warn", sla.MET: "ok", sla.ON_TRACK: "open", sla.STOPPED: "closed"}
 
 
 def _workspace_context(request, ticket: Ticket, **extra) -> dict:
