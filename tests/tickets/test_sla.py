@@ -96,3 +96,32 @@ def test_at_risk_threshold_is_a_setting(settings, file_ticket, engineer):
     ticket = file_ticket(now=beijing(2025, 3, 3, 9, 0))
     assert ticket.first_response_at_risk_at == beijing(2025, 3, 3, 14, 0)  # after 4 of 8 working hours
     assert sla.status_of(ticket, beijing(2025, 3, 3, 15, 0)).state == sla.AT_RISK
+
+
+@pytest.mark.parametrize(
+    ("closed", "state", "remaining"),
+    [
+        pytest.param(beijing(2025, 3, 3, 15, 0), sla.STOPPED, None, id="withdrawn_before_the_due_time_stops_the_clock"),
+        pytest.param(beijing(2025, 3, 4, 10, 0), sla.BREACHED, -60, id="withdrawn_after_it_is_breached_when_it_stopped"),
+    ],
+)
+def test_a_ticket_closed_unanswered_has_its_clock_stand_at_closing(file_ticket, customer, closed, state, remaining):
+    ticket = file_ticket(now=beijing(2025, 3, 3, 9, 0))  # due 4 Mar 09:00
+    services.withdraw(ticket, customer, "已自行解决", now=closed)
+    stopped = Ticket.objects.get(pk=ticket.pk)
+
+    for later in (beijing(2025, 3, 5, 9, 0), beijing(2025, 3, 20, 9, 0)):
+        status = sla.status_of(stopped, later)
+        assert (status.state, status.remaining_minutes) == (state, remaining), "it no longer counts down"
+
+
+def test_the_breached_filter_counts_a_ticket_closed_late_but_not_one_closed_in_time(file_ticket, customer, engineer):
+    from successhub.tickets import selectors
+
+    in_time = file_ticket(now=beijing(2025, 3, 3, 9, 0))
+    late = file_ticket(now=beijing(2025, 3, 3, 9, 0))
+    services.withdraw(in_time, customer, now=beijing(2025, 3, 3, 15, 0))
+    services.withdraw(late, customer, now=beijing(2025, 3, 4, 10, 0))
+
+    page = selectors.queue_for(engineer, selectors.QueueFilters(status="all", breached=True), now=beijing(2025, 3, 20, 9, 0))
+    assert [t.number for t in page.object_list] == [late.number]
