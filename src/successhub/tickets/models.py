@@ -55,8 +55,11 @@ class TicketCounter(models.Model):
 
 class Ticket(models.Model):
     number = models.CharField(_("工单号"), max_length=32, unique=True)
+    # No index of its own: ticket_org_created_idx (organisation, created_at) leads with it. Every
+    # index is written on each filing.
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("客户组织"), on_delete=models.PROTECT, related_name="tickets"
+        "accounts.Organisation", verbose_name=_("客户组织"), on_delete=models.PROTECT, related_name="tickets",
+        db_index=False,
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提单人"), on_delete=models.PROTECT, related_name="requested_tickets"
@@ -82,6 +85,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        db_index=False,  # ticket_assignee_status_idx (assignee, status) leads with it
     )
     # The entitlement decision the ticket was accepted under, as decided at filing (audit).
     decision = models.JSONField(_("受理权益判定"), default=dict)
