@@ -109,3 +109,30 @@ def test_list_is_scoped_and_paginated(api, customer, engineer):
 
 def test_anonymous_is_401(client):
     assert client.get("/api/v1/tickets").status_code == 401
+
+
+def test_filing_costs_the_same_queries_however_many_tickets_engineers_and_notices_exist(
+    client, customer, engineer, make_user, file_ticket
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from successhub.contracts.models import Product
+    from successhub.tickets.models import EngineerSkill
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(customer, 'count')}"}
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post("/api/v1/tickets", NEW, content_type="application/json", **headers)
+        assert response.status_code == 201, response.content
+        return len(captured.captured_queries)
+
+    count()  # the token's first use is recorded once a minute
+    few = count()
+    for n in range(5):
+        other = make_user(role=Role.SUPPORT_ENGINEER, email=f"e{n}@example.com")
+        EngineerSkill.objects.create(engineer=other, product=Product.objects.get(code="galaxy"))
+    for _ in range(10):
+        file_ticket()
+    assert count() == few
