@@ -166,8 +166,9 @@ def customer_history(user: User, ticket: Ticket, limit: int = 10) -> dict:
 
 
 def engineers() -> list[User]:
+    """Active staff, for assignment and filter menus (only what a menu shows)."""
     return list(User.objects.filter(is_active=True).exclude(role__in=["customer_user", "customer_admin"])
-                .order_by("username"))
+                .only("id", "username", "display_name", "role").order_by("username"))
 
 
 def skilled_engineers(product_id: int) -> QuerySet[EngineerSkill]:
