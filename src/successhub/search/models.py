@@ -3,7 +3,8 @@
 The database's own full-text index sits beside this table: on SQLite an FTS5
 table (``search_fts``) kept in step by triggers, on PostgreSQL the ``tsv``
 column (weighted title + body tokens) kept by a trigger and a GIN index. Both
-are created by migration ``0002`` for the database in use.
+are created by migration ``0002`` for the database in use. Migration ``0003``
+adds the same over the title alone (``search_title_fts``; ``title_tsv``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class SearchDocument(models.Model):
     title_tokens = models.TextField(blank=True)
     tokens = models.TextField(blank=True)
     tsv = TsVectorField(null=True, blank=True, editable=False)
+    title_tsv = TsVectorField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     indexed_at = models.DateTimeField(auto_now=True)
 

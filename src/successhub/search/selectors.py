@@ -7,12 +7,13 @@ in the index at all (see ``indexing``).
 
 from __future__ import annotations
 
+import html
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,7 @@ KIND_LABELS = {
 }
 MAX_PER_PAGE = 50
 SNIPPET_LENGTH = 120
+MAX_SNIPPET_MATCHES = 300  # query terms looked at in one body when choosing its snippet
 MAX_QUERY_TERMS = 32
 
 
@@ -108,12 +110,12 @@ def search(
 ) -> SearchPage:
     """Ranked, visible documents matching ``query``.
 
-    Documents holding every query word come first, each group ranked by the
-    database's relevance score; when fewer than a page of them exist, documents
-    sharing only some of the query's terms (words or character bigrams) follow.
-    However common the words, each group ranks at most the backend's
-    ``max_candidates`` documents, and the total is counted up to ``MAX_COUNT``
-    (see ``backends``).
+    Documents holding every query word come first, ranked by the database's
+    relevance score; when fewer than a page of them exist, documents whose
+    title holds some of the query's terms (words or character bigrams) follow,
+    ranked by their title. However common the words, each group ranks at most
+    the backend's ``max_candidates`` documents, and the total is counted up to
+    ``MAX_COUNT`` (see ``backends``).
     """
     query = (query or "").strip()[:200]
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
@@ -126,22 +128,30 @@ def search(
     where = _where(user, product, kinds)
     engine = backend()
     offset = (page - 1) * per_page
-    rows, total = [], 0
-    if words:
-        rows, total = engine.search(engine.all_of(words), where, per_page, offset)
-    reachable = min(total, engine.max_candidates)
-    if total < per_page:
-        # Too few documents hold every word: add those sharing only some of the query's terms.
-        # (When enough hold every word, the partial matches are left out, which keeps the common
-        # case to one indexed AND query.)
-        more, more_total = engine.search(
-            engine.any_but_not_all(loose, words), where, per_page - len(rows), max(0, offset - total)
-        )
-        rows = [*rows, *more]
-        total += more_total
-        reachable += min(more_total, engine.max_candidates)
+    ranked, total = [], 0
+    with engine.reading():
+        if words:
+            # From the first result, not from this page's: when all of them fit on one page, the partial
+            # matches below must leave every one of them out.
+            ranked, total = engine.search(engine.all_of(words), where, offset + per_page, 0)
+        rows = ranked[offset:]
+        reachable = min(total, engine.max_candidates)
+        if total < per_page and len(ranked) == total:
+            # Too few documents hold every word: add those whose title holds some of the query's terms.
+            # (When enough hold every word, the partial matches are left out, which keeps the common
+            # case to one indexed AND query. ``ranked`` is short of ``total`` only when the backend
+            # ranks fewer candidates than a page, as in tests.)
+            others = _excluding(where, [doc_id for doc_id, _score in ranked])
+            more, more_total = engine.search_titles(
+                engine.any_of(loose), others, per_page - len(rows), max(0, offset - total)
+            )
+            rows = [*rows, *more]
+            total += more_total
+            reachable += min(more_total, engine.max_candidates)
     # Not the index columns: tokens and the tsvector are several kB a row, and only the ranking needs them.
-    documents = SearchDocument.objects.defer("title_tokens", "tokens", "tsv").in_bulk([row[0] for row in rows])
+    documents = SearchDocument.objects.defer("title_tokens", "tokens", "tsv", "title_tsv").in_bulk(
+        [row[0] for row in rows]
+    )
     highlight = _highlighter(loose)
     results = []
     for doc_id, score in rows:
@@ -183,6 +193,13 @@ def _where(user, product: str | None, kinds: Iterable[str] | None) -> Condition:
     return Condition(" AND ".join(parts), tuple(params))
 
 
+def _excluding(where: Condition, doc_ids: Sequence[int]) -> Condition:
+    if not doc_ids:
+        return where
+    placeholders = ", ".join(["%s"] * len(doc_ids))
+    return Condition(f"{where.sql} AND d.id NOT IN ({placeholders})", (*where.params, *doc_ids))
+
+
 def _unique(terms: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(t for t in terms if t))
 
@@ -215,14 +232,16 @@ def _highlighter(terms: Sequence[str]) -> re.Pattern | None:
 def highlight_html(text: str, pattern: re.Pattern | None) -> SafeString:
     """``text`` HTML-escaped, with ``<mark>`` around every query term."""
     if pattern is None:
-        return mark_safe(escape(text))
+        return mark_safe(html.escape(text))
+    # html.escape is what django.utils.html.escape applies, without its per-call wrapper (a body has
+    # hundreds of pieces).
     out = []
     last = 0
     for match in pattern.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(f"<mark>{escape(match.group())}</mark>")
+        out.append(html.escape(text[last : match.start()]))
+        out.append(f"<mark>{html.escape(match.group())}</mark>")
         last = match.end()
-    out.append(escape(text[last:]))
+    out.append(html.escape(text[last:]))
     return mark_safe("".join(out))
 
 
@@ -240,15 +259,29 @@ def snippet_html(body: str, pattern: re.Pattern | None, length: int = SNIPPET_LE
 
 
 def _best_window(text: str, pattern: re.Pattern | None, length: int) -> int:
+    """Where the snippet starts: a little before the match that opens the window holding the most
+    distinct query terms (the first such window)."""
     if pattern is None:
         return 0
-    matches = [(m.start(), m.group().lower()) for m, _n in zip(pattern.finditer(text), range(300), strict=False)]
+    matches = [(m.start(), m.group().lower()) for m in itertools.islice(pattern.finditer(text), MAX_SNIPPET_MATCHES)]
     if not matches:
         return 0
     best_start, best_count = matches[0][0], 0
-    for i, (position, _term) in enumerate(matches):
+    # One pass: the window opened by match i ends no earlier than the one opened by match i - 1, so
+    # the matches inside it (matches[i:end], their terms counted in ``inside``) slide along.
+    inside: dict[str, int] = {}
+    end = 0
+    for i, (position, term) in enumerate(matches):
         window_start = max(0, position - length // 6)
-        seen = {term for pos, term in matches[i:] if pos < window_start + length - 10}
-        if len(seen) > best_count:
-            best_start, best_count = window_start, len(seen)
+        window_end = window_start + length - 10
+        end = max(end, i)
+        while end < len(matches) and matches[end][0] < window_end:
+            inside[matches[end][1]] = inside.get(matches[end][1], 0) + 1
+            end += 1
+        if len(inside) > best_count:
+            best_start, best_count = window_start, len(inside)
+        if end > i:  # match i leaves the window before the next one opens
+            inside[term] -= 1
+            if not inside[term]:
+                del inside[term]
     return min(best_start, max(0, len(text) - length))
