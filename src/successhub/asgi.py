@@ -31,7 +31,8 @@ class PooledASGIHandler(ASGIHandler):
     one-thread executor per request, started and joined each time) and, in async mode, hops between
     the event loop and that thread at each middleware step. Measured under uvicorn, the thread's
     start and join were most of a trivial request's cost. Here each request crosses once into a
-    fixed pool of threads (``ASGI_THREADS``, 4 by default: on 2 cores, 4 filed tickets faster and with shorter tails than 8), runs the chain exactly as under WSGI,
+    fixed pool of threads (``ASGI_THREADS``, 4 by default: on 2 cores, 4 filed tickets faster and
+    with shorter tails than 8), runs the chain exactly as under WSGI,
     and its database connection goes back (``request_finished``) before the bytes are sent; each
     request runs in a copy of the event loop's context, so context-local state never leaks from
     one request into the next on the same thread.
