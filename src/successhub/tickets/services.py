@@ -616,6 +616,11 @@ def _check_withdrawable(ticket: Ticket) -> None:
     raise InvalidTransition("工单已关闭，不能撤回。", "The ticket is closed and cannot be withdrawn.")
 
 
+def can_rate(ticket: Ticket) -> bool:
+    """Whether the portal offers the rating form (``rate`` checks again)."""
+    return ticket.rating is None and ticket.status in (Status.RESOLVED, Status.CLOSED) and not ticket.is_withdrawn
+
+
 def confirm_resolved(ticket: Ticket, user: User, now: dt.datetime | None = None) -> Ticket:
     return change_status(ticket, user, Status.CLOSED, now=now)
 

@@ -26,6 +26,7 @@ from successhub.calendars.selectors import business_calendar, makeup_day_setting
 from successhub.catalog.loader import get_catalog
 from successhub.core.catalog import ResponseTarget, ServiceItem, apply_overrides
 from successhub.tickets import conf
+from successhub.tickets.models import Status
 
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
@@ -42,7 +43,7 @@ STATE_LABELS = {
     STOPPED: gettext_noop("已停止计时"),
 }
 # A ticket resolved or closed (withdrawn included) before anyone answered: its clock stands then.
-_STOPPED_STATUSES = frozenset({"resolved", "closed"})
+_STOPPED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 
 # The item whose response target tickets of the other ticket-served items run on.
 TICKET_TARGET_ITEM = "online_ticket"

@@ -161,8 +161,7 @@ def _portal_context(request, ticket: Ticket, **extra) -> dict:
         "thread": selectors.thread_for(user, ticket),
         "files": selectors.ticket_attachments_for(user, ticket),
         "transitions": services.allowed_transitions(ticket, user),
-        "can_rate": ticket.rating is None and ticket.status in (Status.RESOLVED, Status.CLOSED)
-        and not ticket.is_withdrawn,
+        "can_rate": services.can_rate(ticket),
         "can_withdraw": services.can_withdraw(ticket, user),
         **extra,
     }
