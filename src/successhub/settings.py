@@ -109,9 +109,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_SERVER_SIDE_BINDING", True):
-    # Parameters bound by the server: psycopg then prepares a statement the fifth time a connection runs
-    # it, and PostgreSQL stops planning the hot statements (token lookup, filing, the queue) anew.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Parameters bound by the server, and statements prepared the fifth time a connection runs them
+    # (psycopg's own threshold; Django turns preparing off unless told, for the sake of transaction-mode
+    # poolers such as PgBouncer, which DB_PREPARE_THRESHOLD=0 serves): PostgreSQL then stops parsing and
+    # planning the hot statements (token lookup, filing, the queue) anew on every call.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["server_side_binding"] = True
+    options["prepare_threshold"] = int(os.environ.get("DB_PREPARE_THRESHOLD", "5")) or None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", PRODUCTION):
     # Connections are kept open across requests (and so are their prepared statements).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
