@@ -8,7 +8,7 @@ import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -44,6 +44,9 @@ def browser():
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # ORM calls made while Playwright's loop ran keep their connection in that context: close it here,
+        # or the test database cannot be dropped at the end of the session.
+        connections.close_all()
 
 
 def test_visitor_searches_then_a_customer_asks_the_bot_and_files_a_ticket(live_server, transactional_db, browser):

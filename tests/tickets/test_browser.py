@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from successhub.accounts.models import Role
 from successhub.tickets.models import Ticket
@@ -31,6 +32,9 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+        # ORM calls made while Playwright's loop ran keep their connection in that context: close it here,
+        # or the test database cannot be dropped at the end of the session.
+        connections.close_all()
 
 
 def _login(browser, base: str, username: str):
