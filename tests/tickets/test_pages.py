@@ -99,6 +99,26 @@ def test_queue_filters(client, file_ticket, customer, engineer):
     assert first.number in client.get("/workspace/", {"q": first.number}).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("category", "escalated", "badges"),
+    [
+        pytest.param("application_problem", False, [], id="plain_ticket_has_no_badge"),
+        pytest.param("outage", False, ["紧急"], id="outage_is_marked_urgent"),
+        pytest.param("application_problem", True, ["已升级"], id="escalated_ticket_is_marked"),
+        pytest.param("outage", True, ["紧急", "已升级"], id="urgent_and_escalated_show_both"),
+    ],
+)
+def test_queue_marks_urgent_and_escalated_tickets(client, file_ticket, engineer, category, escalated, badges):
+    ticket = file_ticket(title="队列标记", category=category)
+    Ticket.objects.filter(pk=ticket.pk).update(escalated=escalated)
+    client.force_login(engineer)
+    page = client.get("/workspace/").content.decode()
+    row = page[page.index(f'<tr data-number="{ticket.number}"'):]
+    title_cell = row[:row.index("</td>", row.index("队列标记"))]
+    assert "&lt;span" not in title_cell  # the badges are markup, not escaped text
+    assert [label for label in ("紧急", "已升级") if f">{label}</span>" in title_cell] == badges
+
+
 @pytest.mark.parametrize("extra", [0, 25])
 def test_queue_queries_do_not_grow_with_tickets(client, file_ticket, engineer, django_assert_max_num_queries, extra):
     for _ in range(3 + extra):

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -320,6 +321,8 @@ def _queue_rows(tickets, now) -> list[str]:
     urgent = format_html(' <span class="badge warn">{}</span>', _("紧急"))
     escalated = format_html(' <span class="badge no">{}</span>', _("已升级"))
     withdrawn = format_html(' <span class="badge warn">{}</span>', _("已撤回"))
+    # Safe + plain str is plain (and escaped): the badges are joined as safe strings only.
+    none = mark_safe("")
     detail_url = reverse("tickets:workspace_detail", args=["NUMBER"])
     rows = []
     for ticket, status in zip(tickets, sla.statuses(tickets, now), strict=True):
@@ -328,7 +331,7 @@ def _queue_rows(tickets, now) -> list[str]:
             number=ticket.number,
             url=detail_url.replace("NUMBER", ticket.number),
             title=ticket.title,
-            badges=(urgent if ticket.urgent else "") + (escalated if ticket.escalated else ""),
+            badges=(urgent if ticket.urgent else none) + (escalated if ticket.escalated else none),
             organisation=ticket.organisation.name,
             product=ticket.product.name,
             category=category_labels.get(ticket.category, ticket.category),
