@@ -81,6 +81,21 @@ def test_states_on_track_at_risk_breached_and_met(file_ticket, engineer):
     assert sla.status_of(Ticket.objects.get(pk=ticket.pk), beijing(2025, 3, 5, 10, 0)).state == sla.MET
 
 
+@pytest.mark.parametrize(
+    ("filed", "at", "text"),
+    [
+        pytest.param(beijing(2025, 3, 3, 9, 0), beijing(2025, 3, 3, 16, 0), "剩余 2 工作小时 0 分钟",
+                     id="countdown_in_working_hours"),
+        pytest.param(beijing(2025, 3, 3, 9, 0), beijing(2025, 3, 4, 10, 0), "已超时 1 工作小时 0 分钟",
+                     id="overdue_by_working_time"),
+        pytest.param(beijing(2025, 3, 3, 17, 30), beijing(2025, 3, 4, 20, 0), "已超时 0 分钟",
+                     id="overdue_after_hours_is_still_overdue"),
+    ],
+)
+def test_countdown_text(file_ticket, filed, at, text):
+    assert sla.status_of(file_ticket(now=filed), at).remaining_text == text
+
+
 def test_phone_contact_is_a_first_response_but_an_internal_note_is_not(file_ticket, engineer):
     ticket = file_ticket(now=beijing(2025, 3, 3, 9, 0))
     services.reply(ticket, engineer, "内部：疑似补丁问题", internal=True, now=beijing(2025, 3, 3, 9, 30))

@@ -106,7 +106,8 @@ class SlaStatus:
             span = _("%(hours)s 工作小时 %(minutes)s 分钟") % {"hours": hours, "minutes": rest}
         else:
             span = _("%(minutes)s 分钟") % {"minutes": rest}
-        if self.remaining_minutes >= 0:
+        # Past the due time outside working hours no working minute has run over yet: still overdue.
+        if self.remaining_minutes >= 0 and self.state != BREACHED:
             return _("剩余 %(span)s") % {"span": span}
         return _("已超时 %(span)s") % {"span": span}
 
