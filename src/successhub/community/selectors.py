@@ -402,3 +402,60 @@ def target_for(user: User | None, kind: str, pk: int):
     except (Answer.DoesNotExist, Comment.DoesNotExist, Article.DoesNotExist, IdeaComment.DoesNotExist):
         raise Http404("No such object") from None
     raise Http404("Unknown kind")
+
+
+# --- 联系我们 ------------------------------------------------------------------------------------
+
+# The ways to reach the service organisation from the community, in the order the page shows them:
+# 售后在线服务 (an online ticket through the community channel), the hotline, the bot and the
+# innovation square (需求聆听). What each customer may use is the entitlement engine's decision.
+CONTACT_SERVICES = ("online_ticket", "hotline", "smart_service", "demand_listening")
+COMMUNITY_CHANNEL = "community"
+
+
+@dataclass(frozen=True)
+class ContactChannel:
+    service: str
+    name: str
+    summary: str
+    # None when nothing is decided: a visitor, or a member of staff.
+    allowed: bool | None
+    explanation: str
+    schedule_label: str
+    open_now: bool | None
+    phone: str
+
+
+def contact_channels_for(user: User | None, language: str = "zh") -> list[ContactChannel]:
+    """The 联系我们 entries, each with the signed-in customer's own decision and its reason."""
+    from successhub.catalog.loader import get_catalog
+    from successhub.contracts.selectors import entitlement_for, entitlements_for
+    from successhub.core.entitlements import Request
+
+    catalog = get_catalog()
+    decisions = {}
+    if _signed_in(user) and user.is_customer and user.organisation_id:
+        decisions = {d.service: d for d in entitlements_for(user.organisation) if d.service in CONTACT_SERVICES}
+        # A ticket filed here comes through the community's channel, which the plan must list.
+        decisions["online_ticket"] = entitlement_for(
+            user.organisation, Request(service="online_ticket", channel=COMMUNITY_CHANNEL)
+        )
+    english = language.startswith("en")
+    channels = []
+    for code in CONTACT_SERVICES:
+        decision = decisions.get(code)
+        item = (decision.item if decision else None) or catalog.any_definition(code)
+        if item is None:
+            continue
+        schedule = (decision.schedule if decision else None) or item.schedule
+        channels.append(ContactChannel(
+            service=code,
+            name=item.name.get(language),
+            summary=item.summary.get(language),
+            allowed=decision.allowed if decision else None,
+            explanation=(decision.explanation_en if english else decision.explanation) if decision else "",
+            schedule_label=catalog.labels.name("schedules", schedule, language) if schedule else "",
+            open_now=decision.open_now if decision else None,
+            phone=item.phone or "",
+        ))
+    return channels

@@ -6,6 +6,7 @@ app_name = "community"
 
 urlpatterns = [
     path("community/", views.index, name="index"),
+    path("community/contact/", views.contact, name="contact"),
     path("community/questions/", views.question_list, name="questions"),
     path("community/questions/new/", views.ask, name="ask"),
     path("community/questions/similar/", views.similar, name="similar"),

@@ -138,6 +138,17 @@ def index(request):
     )
 
 
+def contact(request):
+    """联系我们: 售后在线服务 (a ticket through the community), the hotline, the bot and the innovation square."""
+    from django.utils.translation import get_language
+
+    user = request.user if request.user.is_authenticated else None
+    return render(request, "community/contact.html", {
+        "channels": selectors.contact_channels_for(user, get_language() or "zh"),
+        "is_customer": bool(user and user.is_customer),
+    })
+
+
 def question_list(request, tag: str | None = None):
     user = request.user
     product = request.GET.get("product") or None

@@ -87,9 +87,19 @@ def _product_choices(user: User) -> list[tuple[str, str]]:
     return [(code, labels.name("products", code, language)) for code in codes]
 
 
+# The ticket site is the portal's own channel; the community's 联系我们 → 售后在线服务 entry links here
+# with ?via=community, so the ticket records that it came through the community.
+_PORTAL_CHANNELS = {"community": Channel.COMMUNITY}
+
+
+def _portal_channel(request) -> str:
+    return _PORTAL_CHANNELS.get(request.POST.get("via") or request.GET.get("via", ""), Channel.TICKET_SITE)
+
+
 @login_required
 def portal_new(request):
     user = _customer(request)
+    channel = _portal_channel(request)
     form = {
         "product": request.POST.get("product", request.GET.get("product", "")),
         "category": request.POST.get("category", request.GET.get("category", "")),
@@ -107,7 +117,7 @@ def portal_new(request):
                 category=form["category"],
                 title=form["title"],
                 description=form["description"],
-                channel=Channel.TICKET_SITE,
+                channel=channel,
                 contact_preference=form["contact_preference"],
                 attachments=request.FILES.getlist("attachments"),
             )
@@ -132,7 +142,8 @@ def portal_new(request):
             "products": products,
             "categories": CATEGORIES,
             "contact_preferences": ContactPreference.choices,
-            "options": selectors.filing_options(user, form["product"], Channel.TICKET_SITE),
+            "options": selectors.filing_options(user, form["product"], channel),
+            "via": "community" if channel == Channel.COMMUNITY else "",
             "verified": user.is_verified,
         },
         status=status,
@@ -148,7 +159,7 @@ def portal_check(request):
         request,
         "tickets/_eligibility.html",
         {
-            "options": selectors.filing_options(user, request.GET.get("product", ""), Channel.TICKET_SITE),
+            "options": selectors.filing_options(user, request.GET.get("product", ""), _portal_channel(request)),
             "chosen": request.GET.get("category", ""),
         },
     )
