@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -140,8 +141,6 @@ def index(request):
 
 def contact(request):
     """联系我们: 售后在线服务 (a ticket through the community), the hotline, the bot and the innovation square."""
-    from django.utils.translation import get_language
-
     user = request.user if request.user.is_authenticated else None
     return render(request, "community/contact.html", {
         "channels": selectors.contact_channels_for(user, get_language() or "zh"),
