@@ -410,7 +410,6 @@ def target_for(user: User | None, kind: str, pk: int):
 # 售后在线服务 (an online ticket through the community channel), the hotline, the bot and the
 # innovation square (需求聆听). What each customer may use is the entitlement engine's decision.
 CONTACT_SERVICES = ("online_ticket", "hotline", "smart_service", "demand_listening")
-COMMUNITY_CHANNEL = "community"
 
 
 @dataclass(frozen=True)
@@ -431,6 +430,7 @@ def contact_channels_for(user: User | None, language: str = "zh") -> list[Contac
     from successhub.catalog.loader import get_catalog
     from successhub.contracts.selectors import entitlement_for, entitlements_for
     from successhub.core.entitlements import Request
+    from successhub.tickets.models import Channel
 
     catalog = get_catalog()
     decisions = {}
@@ -438,7 +438,7 @@ def contact_channels_for(user: User | None, language: str = "zh") -> list[Contac
         decisions = {d.service: d for d in entitlements_for(user.organisation) if d.service in CONTACT_SERVICES}
         # A ticket filed here comes through the community's channel, which the plan must list.
         decisions["online_ticket"] = entitlement_for(
-            user.organisation, Request(service="online_ticket", channel=COMMUNITY_CHANNEL)
+            user.organisation, Request(service="online_ticket", channel=Channel.COMMUNITY)
         )
     english = language.startswith("en")
     channels = []

@@ -89,11 +89,12 @@ def _product_choices(user: User) -> list[tuple[str, str]]:
 
 # The ticket site is the portal's own channel; the community's 联系我们 → 售后在线服务 entry links here
 # with ?via=community, so the ticket records that it came through the community.
-_PORTAL_CHANNELS = {"community": Channel.COMMUNITY}
+_VIA_CHANNELS = frozenset({Channel.COMMUNITY})
 
 
 def _portal_channel(request) -> str:
-    return _PORTAL_CHANNELS.get(request.POST.get("via") or request.GET.get("via", ""), Channel.TICKET_SITE)
+    via = request.POST.get("via") or request.GET.get("via", "")
+    return via if via in _VIA_CHANNELS else Channel.TICKET_SITE
 
 
 @login_required
@@ -143,7 +144,7 @@ def portal_new(request):
             "categories": CATEGORIES,
             "contact_preferences": ContactPreference.choices,
             "options": selectors.filing_options(user, form["product"], channel),
-            "via": "community" if channel == Channel.COMMUNITY else "",
+            "via": channel if channel in _VIA_CHANNELS else "",
             "verified": user.is_verified,
         },
         status=status,
