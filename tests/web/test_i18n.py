@@ -1,8 +1,9 @@
 """The English catalogue: complete, placeholders intact, and pages in English show no Chinese UI text.
 
 The UI is written in Chinese (the msgids); ``src/successhub/locale/en/LC_MESSAGES/django.po`` holds
-the English. Regenerate it with ``cd src/successhub && successhub makemessages -l en
---ignore "*/migrations/*"`` and translate every new entry.
+the English, and an app with a ``locale/`` folder of its own keeps its entries there (makemessages
+files each message under the nearest ``locale/``). Regenerate them with ``cd src/successhub &&
+successhub makemessages -l en --ignore "*/migrations/*"`` and translate every new entry.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import successhub
 pytestmark = pytest.mark.django_db
 
 PACKAGE = Path(successhub.__file__).resolve().parent
-PO_PATH = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po"
+PO_PATHS = sorted(PACKAGE.glob("**/locale/en/LC_MESSAGES/django.po"))
 # %(name)s, %s, %d ... and {name} (the assistant widget's JavaScript fills {n}); %% is a literal percent.
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdifr]|%[sdifr]|\{[A-Za-z_]\w*\}")
 HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
@@ -31,8 +32,14 @@ TRANSLATE_TAG = re.compile(
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> polib.POFile:
-    return polib.pofile(str(PO_PATH))
+def catalogues() -> list[polib.POFile]:
+    return [polib.pofile(str(path)) for path in PO_PATHS]
+
+
+@pytest.fixture(scope="module")
+def catalogue(catalogues) -> list[polib.POEntry]:
+    """Every entry of every English catalogue (the project's and the apps' own)."""
+    return [entry for po in catalogues for entry in po]
 
 
 def _placeholders(text: str) -> list[str]:
@@ -44,18 +51,19 @@ def test_only_the_english_catalogue_exists():
     assert languages == ["en"]
 
 
-def test_every_entry_is_translated_and_none_is_fuzzy(catalogue):
-    assert len(catalogue) > 500
-    assert not catalogue.metadata_is_fuzzy
-    assert catalogue.metadata["Language"] == "en"
-    assert [e.msgid for e in catalogue.untranslated_entries()] == []
-    assert [e.msgid for e in catalogue.fuzzy_entries()] == []
-    assert [e.msgid for e in catalogue.obsolete_entries()] == []
+def test_every_entry_is_translated_and_none_is_fuzzy(catalogues):
+    assert sum(len(po) for po in catalogues) > 500
+    for po in catalogues:
+        assert not po.metadata_is_fuzzy, po.fpath
+        assert po.metadata["Language"] == "en", po.fpath
+        assert [e.msgid for e in po.untranslated_entries()] == [], po.fpath
+        assert [e.msgid for e in po.fuzzy_entries()] == [], po.fpath
+        assert [e.msgid for e in po.obsolete_entries()] == [], po.fpath
 
 
 def test_translations_are_english(catalogue):
     chinese = []
-    for entry in catalogue.translated_entries():
+    for entry in (e for e in catalogue if e.translated()):
         for msgstr in entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]:
             if HAN.search(msgstr):
                 chinese.append((entry.msgid, msgstr))
