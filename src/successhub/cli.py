@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "assistant",
     "reindex",
     "jobs",
+    "api_token",
 ]
 
 

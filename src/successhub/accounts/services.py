@@ -107,12 +107,43 @@ def confirm_verification_code(user: User, channel: str, code: str) -> User:
     return user
 
 
+class TokenError(Exception):
+    """A refusal while managing API tokens; ``code`` is machine-readable, the message is Chinese."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+TOKEN_NAME_MAX = 100
+
+
 def issue_api_token(user: User, name: str) -> str:
     """Create a token and return its secret once; only a hash is kept."""
+    name = (name or "").strip()
+    if not name:
+        raise TokenError("missing_name", _("请填写令牌名称，例如用途或所在设备。"))
+    if len(name) > TOKEN_NAME_MAX:
+        raise TokenError(
+            "name_too_long", _("令牌名称不能超过 %(count)s 个字符。") % {"count": TOKEN_NAME_MAX}
+        )
+    if not user.is_active:
+        raise TokenError("inactive_user", _("该账号已停用，不能创建令牌。"))
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, name=name, prefix=prefix, token_hash=_hash(secret))
     return f"shk_{prefix}_{secret}"
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (revoking twice changes nothing the second time)."""
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        raise TokenError("not_found", _("没有找到这个令牌。"))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
 
 
 _TOKEN_SQL: dict[str, str] = {}
