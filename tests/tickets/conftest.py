@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from successhub.accounts.models import Role
 from successhub.contracts.models import Product
 from successhub.core.entitlements import BEIJING
-from successhub.tickets import services
 from successhub.tickets.models import EngineerSkill
+from successhub.tickets.services import filing
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -61,7 +61,7 @@ def file_ticket(customer):
 
     def file(requester=None, *, now=None, category="application_problem", product="galaxy", **extra):
         requester = requester or customer
-        return services.file_ticket(
+        return filing.file_ticket(
             requester=requester,
             filed_by=extra.pop("filed_by", requester),
             product_code=product,

@@ -6,8 +6,9 @@ import pytest
 
 from successhub.accounts.models import Role
 from successhub.notifications.models import Notification
-from successhub.tickets import services, tasks
+from successhub.tickets import tasks
 from successhub.tickets.models import Status, Ticket, TicketEvent
+from successhub.tickets.services import sla_jobs, working
 
 from .conftest import beijing
 
@@ -48,14 +49,14 @@ def test_breach_escalates_once(file_ticket, engineer, manager, make_user):
 def test_two_workers_claiming_the_same_ticket_fire_once(file_ticket, engineer):
     ticket = file_ticket(now=beijing(2026, 11, 23, 9, 0))
     now = beijing(2026, 11, 24, 9, 30)
-    assert services.escalate_breached([ticket.pk], now) + services.escalate_breached([ticket.pk], now) == 1
+    assert sla_jobs.escalate_breached([ticket.pk], now) + sla_jobs.escalate_breached([ticket.pk], now) == 1
 
 
 def test_no_warning_once_answered_or_while_paused(file_ticket, engineer):
     answered = file_ticket(now=beijing(2026, 11, 23, 9, 0))
-    services.reply(answered, engineer, "已联系", now=beijing(2026, 11, 23, 9, 5))
+    working.reply(answered, engineer, "已联系", now=beijing(2026, 11, 23, 9, 5))
     paused = file_ticket(now=beijing(2026, 11, 23, 9, 0))
-    services.change_status(paused, engineer, Status.WAITING_ON_CUSTOMER, now=beijing(2026, 11, 23, 9, 10))
+    working.change_status(paused, engineer, Status.WAITING_ON_CUSTOMER, now=beijing(2026, 11, 23, 9, 10))
     later = beijing(2026, 11, 30, 9, 0)
     assert tasks.warn_at_risk_tickets(now=later) == 0
     assert tasks.escalate_breached_tickets(now=later) == 0
@@ -71,8 +72,8 @@ def test_jobs_are_registered_with_the_scheduler():
 
 def test_resumed_clock_can_still_breach(file_ticket, engineer, customer):
     ticket = file_ticket(now=beijing(2026, 11, 23, 9, 0))
-    services.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER, now=beijing(2026, 11, 23, 10, 0))
-    services.reply(ticket, customer, "补充信息", now=beijing(2026, 11, 23, 11, 0))
+    working.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER, now=beijing(2026, 11, 23, 10, 0))
+    working.reply(ticket, customer, "补充信息", now=beijing(2026, 11, 23, 11, 0))
     assert Ticket.objects.get(pk=ticket.pk).first_response_due_at == beijing(2026, 11, 24, 10, 0)
     assert tasks.escalate_breached_tickets(now=beijing(2026, 11, 24, 9, 30)) == 0
     assert tasks.escalate_breached_tickets(now=beijing(2026, 11, 24, 10, 0)) == 1

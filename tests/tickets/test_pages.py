@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from successhub.accounts.models import Role
-from successhub.tickets import services
 from successhub.tickets.models import Status, Ticket
+from successhub.tickets.services import working
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_unverified_user_sees_why_before_typing(client, advanced, make_user):
 
 def test_failed_reply_keeps_the_text(client, file_ticket, customer, engineer):
     ticket = file_ticket()
-    services.change_status(ticket, engineer, Status.CLOSED)
+    working.change_status(ticket, engineer, Status.CLOSED)
     client.force_login(customer)
     response = client.post(f"/tickets/{ticket.number}/reply/", {"body": "我写了很多字"})
     assert response.status_code == 409
@@ -81,7 +81,7 @@ def test_customer_journey_on_pages(client, file_ticket, customer, engineer):
 
 def test_invalid_transition_in_the_workspace_is_explained(client, file_ticket, engineer):
     ticket = file_ticket()
-    services.change_status(ticket, engineer, Status.CLOSED)
+    working.change_status(ticket, engineer, Status.CLOSED)
     client.force_login(engineer)
     response = client.post(f"/workspace/tickets/{ticket.number}/status/", {"status": "in_progress"})
     assert response.status_code == 409
@@ -134,7 +134,7 @@ def test_detail_queries_do_not_grow_with_the_thread(client, file_ticket, enginee
                                                     replies):
     ticket = file_ticket()
     for n in range(replies):
-        services.reply(ticket, engineer, f"回复 {n}", attachments=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n")])
+        working.reply(ticket, engineer, f"回复 {n}", attachments=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n")])
     client.force_login(engineer)
     # session, user, ticket, messages, attachments ×2, history ×2, engineers
     with django_assert_max_num_queries(9):

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from successhub.accounts.models import Role
 from successhub.accounts.services import issue_api_token
-from successhub.tickets import services
 from successhub.tickets.models import Status, Ticket, TicketAttachment, TicketMessage
+from successhub.tickets.services import working
 
 from .conftest import PNG
 
@@ -58,7 +58,7 @@ FOREIGN_ROLES = [Role.CUSTOMER_USER, Role.CUSTOMER_ADMIN]
 def victim(file_ticket, engineer):
     ticket = file_ticket(attachments=[SimpleUploadedFile("secret.png", PNG)])
     other = file_ticket(title="另一个")
-    services.change_status(ticket, engineer, Status.RESOLVED)
+    working.change_status(ticket, engineer, Status.RESOLVED)
     return ticket, other, TicketAttachment.objects.get(ticket=ticket)
 
 
@@ -162,7 +162,7 @@ def test_staff_cannot_use_the_customers_withdrawal(client, file_ticket, engineer
 
 def test_internal_files_are_hidden_from_the_customer(client, victim, engineer, customer):
     ticket, _, _ = victim
-    services.reply(ticket, engineer, "内部截图", internal=True, attachments=[SimpleUploadedFile("i.png", PNG)])
+    working.reply(ticket, engineer, "内部截图", internal=True, attachments=[SimpleUploadedFile("i.png", PNG)])
     internal = TicketAttachment.objects.get(internal=True)
     client.force_login(customer)
     assert client.get(f"/tickets/files/{internal.pk}/").status_code == 404

@@ -7,9 +7,10 @@ import pytest
 
 from successhub.accounts.models import Role
 from successhub.contracts.models import Product
-from successhub.tickets import selectors, services
+from successhub.tickets import selectors
 from successhub.tickets.errors import ActionNotAllowed, InvalidInput, TicketError
 from successhub.tickets.models import EngineerSkill, Status
+from successhub.tickets.services import assignment
 
 from .conftest import beijing
 
@@ -45,19 +46,19 @@ def skill(engineer, galaxy):
 )
 def test_who_manages_skills(make_user, make_org, role, may):
     organisation = make_org() if role == Role.CUSTOMER_ADMIN else None
-    assert services.can_manage_skills(make_user(organisation, role=role)) is may
+    assert assignment.can_manage_skills(make_user(organisation, role=role)) is may
 
 
 def test_an_inactive_service_admin_does_not_manage(make_user):
-    assert services.can_manage_skills(make_user(role=Role.SERVICE_ADMIN, is_active=False)) is False
+    assert assignment.can_manage_skills(make_user(role=Role.SERVICE_ADMIN, is_active=False)) is False
 
 
 def test_engineer_cannot_change_skills_through_the_services(engineer, skill, galaxy, make_user):
     other = make_user(role=Role.SUPPORT_ENGINEER)
     for change in (
-        lambda: services.add_skill(engineer, engineer_id=other.pk, product_id=galaxy.pk),
-        lambda: services.set_skill_active(engineer, skill, False),
-        lambda: services.remove_skill(engineer, skill),
+        lambda: assignment.add_skill(engineer, engineer_id=other.pk, product_id=galaxy.pk),
+        lambda: assignment.set_skill_active(engineer, skill, False),
+        lambda: assignment.remove_skill(engineer, skill),
     ):
         with pytest.raises(ActionNotAllowed):
             change()
@@ -66,11 +67,11 @@ def test_engineer_cannot_change_skills_through_the_services(engineer, skill, gal
 
 def test_admin_adds_pauses_resumes_and_removes(admin, engineer, skill, galaxy, make_user):
     other = make_user(role=Role.SUPPORT_ENGINEER)
-    added = services.add_skill(admin, engineer_id=other.pk, product_id=galaxy.pk, active=False)
+    added = assignment.add_skill(admin, engineer_id=other.pk, product_id=galaxy.pk, active=False)
     assert (added.engineer, added.product, added.active) == (other, galaxy, False)
-    services.set_skill_active(admin, added, True)
+    assignment.set_skill_active(admin, added, True)
     assert EngineerSkill.objects.get(pk=added.pk).active is True
-    services.remove_skill(admin, skill)
+    assignment.remove_skill(admin, skill)
     assert list(EngineerSkill.objects.values_list("engineer", flat=True)) == [other.pk]
 
 
@@ -89,14 +90,14 @@ def test_skills_are_for_active_staff(admin, galaxy, customer, make_user, who, co
         "nobody": lambda: 0,
     }[who]()
     with pytest.raises(InvalidInput) as refused:
-        services.add_skill(admin, engineer_id=engineer_id, product_id=galaxy.pk)
+        assignment.add_skill(admin, engineer_id=engineer_id, product_id=galaxy.pk)
     assert refused.value.code == code
     assert not EngineerSkill.objects.exists()
 
 
 def test_one_skill_per_engineer_and_product(admin, engineer, galaxy):
     with pytest.raises(TicketError) as refused:
-        services.add_skill(admin, engineer_id=engineer.pk, product_id=galaxy.pk)
+        assignment.add_skill(admin, engineer_id=engineer.pk, product_id=galaxy.pk)
     assert (refused.value.code, refused.value.status) == ("skill_exists", 409)
     assert EngineerSkill.objects.count() == 1
 
@@ -107,24 +108,24 @@ def test_one_skill_per_engineer_and_product(admin, engineer, galaxy):
 def test_a_paused_skill_is_skipped_by_round_robin_until_resumed(file_ticket, admin, engineer, skill, galaxy,
                                                                make_user):
     other = make_user(role=Role.SUPPORT_ENGINEER)
-    services.add_skill(admin, engineer_id=other.pk, product_id=galaxy.pk)
-    services.set_skill_active(admin, skill, False)
+    assignment.add_skill(admin, engineer_id=other.pk, product_id=galaxy.pk)
+    assignment.set_skill_active(admin, skill, False)
     assignees = {file_ticket(now=beijing(2026, 11, 23, 10, n)).assignee for n in range(3)}
     assert assignees == {other}
-    services.set_skill_active(admin, skill, True)
+    assignment.set_skill_active(admin, skill, True)
     # ``engineer`` was never picked while paused: now the least recently assigned, it comes next.
     assert file_ticket(now=beijing(2026, 11, 23, 11, 0)).assignee == engineer
 
 
 def test_with_every_skill_paused_new_tickets_stay_unassigned(file_ticket, admin, skill):
-    services.set_skill_active(admin, skill, False)
+    assignment.set_skill_active(admin, skill, False)
     ticket = file_ticket()
     assert (ticket.status, ticket.assignee) == (Status.NEW, None)
     assert "galaxy" in {p.code for p in selectors.skill_board().uncovered}
 
 
 def test_a_removed_skill_takes_no_more_tickets(file_ticket, admin, skill):
-    services.remove_skill(admin, skill)
+    assignment.remove_skill(admin, skill)
     assert file_ticket().assignee is None
 
 

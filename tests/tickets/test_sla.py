@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from successhub.tickets import services, sla
+from successhub.tickets import sla
 from successhub.tickets.models import Status, Ticket
+from successhub.tickets.services import working
 
 from .conftest import beijing
 
@@ -54,14 +55,14 @@ def test_private_cloud_ops_runs_on_the_online_ticket_target(file_ticket, enginee
 
 def test_pause_while_waiting_on_customer_moves_the_deadline(file_ticket, engineer):
     ticket = file_ticket(now=beijing(2025, 3, 3, 9, 0))
-    services.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER, now=beijing(2025, 3, 3, 10, 0))
+    working.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER, now=beijing(2025, 3, 3, 10, 0))
     paused = Ticket.objects.get(pk=ticket.pk)
     status = sla.status_of(paused, beijing(2025, 3, 5, 10, 0))
     assert status.paused
     assert status.remaining_minutes == 420  # frozen at the pause: 7 of 8 hours left
     assert status.state == sla.ON_TRACK
     # The customer answers at 14:00: the clock resumes.
-    services.reply(paused, ticket.requester, "补充了截图", now=beijing(2025, 3, 3, 14, 0))
+    working.reply(paused, ticket.requester, "补充了截图", now=beijing(2025, 3, 3, 14, 0))
     resumed = Ticket.objects.get(pk=ticket.pk)
     assert resumed.status == Status.IN_PROGRESS
     assert resumed.paused_since is None
@@ -77,7 +78,7 @@ def test_states_on_track_at_risk_breached_and_met(file_ticket, engineer):
     breached = sla.status_of(ticket, beijing(2025, 3, 4, 10, 0))
     assert breached.state == sla.BREACHED
     assert breached.remaining_minutes == -60
-    services.reply(ticket, engineer, "您好，我们正在排查。", now=beijing(2025, 3, 3, 10, 0))
+    working.reply(ticket, engineer, "您好，我们正在排查。", now=beijing(2025, 3, 3, 10, 0))
     assert sla.status_of(Ticket.objects.get(pk=ticket.pk), beijing(2025, 3, 5, 10, 0)).state == sla.MET
 
 
@@ -98,9 +99,9 @@ def test_countdown_text(file_ticket, filed, at, text):
 
 def test_phone_contact_is_a_first_response_but_an_internal_note_is_not(file_ticket, engineer):
     ticket = file_ticket(now=beijing(2025, 3, 3, 9, 0))
-    services.reply(ticket, engineer, "内部：疑似补丁问题", internal=True, now=beijing(2025, 3, 3, 9, 30))
+    working.reply(ticket, engineer, "内部：疑似补丁问题", internal=True, now=beijing(2025, 3, 3, 9, 30))
     assert Ticket.objects.get(pk=ticket.pk).first_responded_at is None
-    services.log_contact(ticket, engineer, "phone_contact", "电话联系客户，确认现象", now=beijing(2025, 3, 3, 10, 0))
+    working.log_contact(ticket, engineer, "phone_contact", "电话联系客户，确认现象", now=beijing(2025, 3, 3, 10, 0))
     ticket.refresh_from_db()
     assert ticket.first_responded_at == beijing(2025, 3, 3, 10, 0)
     assert ticket.queue_due_at is None
@@ -122,7 +123,7 @@ def test_at_risk_threshold_is_a_setting(settings, file_ticket, engineer):
 )
 def test_a_ticket_closed_unanswered_has_its_clock_stand_at_closing(file_ticket, customer, closed, state, remaining):
     ticket = file_ticket(now=beijing(2025, 3, 3, 9, 0))  # due 4 Mar 09:00
-    services.withdraw(ticket, customer, "已自行解决", now=closed)
+    working.withdraw(ticket, customer, "已自行解决", now=closed)
     stopped = Ticket.objects.get(pk=ticket.pk)
 
     for later in (beijing(2025, 3, 5, 9, 0), beijing(2025, 3, 20, 9, 0)):
@@ -135,8 +136,8 @@ def test_the_breached_filter_counts_a_ticket_closed_late_but_not_one_closed_in_t
 
     in_time = file_ticket(now=beijing(2025, 3, 3, 9, 0))
     late = file_ticket(now=beijing(2025, 3, 3, 9, 0))
-    services.withdraw(in_time, customer, now=beijing(2025, 3, 3, 15, 0))
-    services.withdraw(late, customer, now=beijing(2025, 3, 4, 10, 0))
+    working.withdraw(in_time, customer, now=beijing(2025, 3, 3, 15, 0))
+    working.withdraw(late, customer, now=beijing(2025, 3, 4, 10, 0))
 
     page = selectors.queue_for(engineer, selectors.QueueFilters(status="all", breached=True), now=beijing(2025, 3, 20, 9, 0))
     assert [t.number for t in page.object_list] == [late.number]

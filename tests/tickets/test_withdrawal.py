@@ -10,9 +10,10 @@ from django.utils import timezone
 from successhub.accounts.models import Role
 from successhub.accounts.services import issue_api_token
 from successhub.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
-from successhub.tickets import selectors, services
+from successhub.tickets import selectors
 from successhub.tickets.errors import ActionNotAllowed, InvalidInput, InvalidTransition, NotVerified
 from successhub.tickets.models import Status, Ticket, TicketEvent, TicketPause
+from successhub.tickets.services import sla_jobs, working
 
 from .conftest import beijing
 
@@ -22,16 +23,16 @@ pytestmark = pytest.mark.django_db
 def _bring_to(status: str, ticket: Ticket, engineer, customer) -> None:
     """Work the ticket the way people do until it has ``status``."""
     if status == Status.IN_PROGRESS:
-        services.reply(ticket, engineer, "正在排查")
+        working.reply(ticket, engineer, "正在排查")
     elif status == Status.WAITING_ON_CUSTOMER:
-        services.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER)
+        working.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER)
     elif status == Status.REOPENED:
-        services.change_status(ticket, engineer, Status.RESOLVED)
-        services.reopen(ticket, customer)
+        working.change_status(ticket, engineer, Status.RESOLVED)
+        working.reopen(ticket, customer)
     elif status == Status.RESOLVED:
-        services.change_status(ticket, engineer, Status.RESOLVED)
+        working.change_status(ticket, engineer, Status.RESOLVED)
     elif status == Status.CLOSED:
-        services.change_status(ticket, engineer, Status.CLOSED)
+        working.change_status(ticket, engineer, Status.CLOSED)
     ticket.refresh_from_db()
     assert ticket.status == status
 
@@ -49,7 +50,7 @@ def test_an_unresolved_ticket_can_be_withdrawn(file_ticket, engineer, customer, 
     ticket = file_ticket()
     _bring_to(status, ticket, engineer, customer)
     at = timezone.now()
-    services.withdraw(ticket, customer, "  问题已自行解决  ", now=at)
+    working.withdraw(ticket, customer, "  问题已自行解决  ", now=at)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.withdrawn_at, ticket.withdrawal_reason, ticket.closed_at) == (
         Status.CLOSED, at, "问题已自行解决", at
@@ -62,7 +63,7 @@ def test_an_unresolved_ticket_can_be_withdrawn(file_ticket, engineer, customer, 
 def test_a_new_unassigned_ticket_can_be_withdrawn_without_a_reason(file_ticket, customer):
     ticket = file_ticket()  # no engineer has the skill: the ticket stays new and unassigned
     assert (ticket.status, ticket.assignee) == (Status.NEW, None)
-    services.withdraw(ticket, customer)
+    working.withdraw(ticket, customer)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.withdrawal_reason, ticket.is_withdrawn) == (Status.CLOSED, "", True)
     assert not Notification.objects.filter(kind="ticket.withdrawn").exists()
@@ -70,8 +71,8 @@ def test_a_new_unassigned_ticket_can_be_withdrawn_without_a_reason(file_ticket, 
 
 def test_a_colleague_or_the_customer_admin_may_withdraw(file_ticket, engineer, advanced, make_user):
     first, second = file_ticket(), file_ticket()
-    services.withdraw(first, make_user(advanced), "同事已电话沟通")
-    services.withdraw(second, make_user(advanced, role=Role.CUSTOMER_ADMIN))
+    working.withdraw(first, make_user(advanced), "同事已电话沟通")
+    working.withdraw(second, make_user(advanced, role=Role.CUSTOMER_ADMIN))
     assert set(Ticket.objects.values_list("status", flat=True)) == {Status.CLOSED}
 
 
@@ -86,7 +87,7 @@ def test_a_resolved_or_closed_ticket_cannot_be_withdrawn(file_ticket, engineer, 
     ticket = file_ticket()
     _bring_to(status, ticket, engineer, customer)
     with pytest.raises(InvalidTransition) as refused:
-        services.withdraw(ticket, customer)
+        working.withdraw(ticket, customer)
     assert refused.value.code == code
     assert words in refused.value.message_zh and refused.value.message_en != refused.value.message_zh
     ticket.refresh_from_db()
@@ -96,9 +97,9 @@ def test_a_resolved_or_closed_ticket_cannot_be_withdrawn(file_ticket, engineer, 
 
 def test_a_withdrawn_ticket_cannot_be_withdrawn_again(file_ticket, engineer, customer):
     ticket = file_ticket()
-    services.withdraw(ticket, customer, "第一次")
+    working.withdraw(ticket, customer, "第一次")
     with pytest.raises(InvalidTransition) as refused:
-        services.withdraw(ticket, customer, "第二次")
+        working.withdraw(ticket, customer, "第二次")
     assert refused.value.code == "already_withdrawn"
     assert Ticket.objects.get(pk=ticket.pk).withdrawal_reason == "第一次"
 
@@ -121,7 +122,7 @@ def test_who_may_not_withdraw(file_ticket, engineer, make_org, make_user, advanc
         "unverified": lambda: make_user(advanced, verified=False),
     }[who]()
     with pytest.raises(error) as refused:
-        services.withdraw(ticket, actor)
+        working.withdraw(ticket, actor)
     assert refused.value.code == code
     assert refused.value.message_zh and refused.value.message_en
     assert Ticket.objects.get(pk=ticket.pk).status == Status.ASSIGNED
@@ -130,34 +131,34 @@ def test_who_may_not_withdraw(file_ticket, engineer, make_org, make_user, advanc
 def test_an_overlong_reason_is_refused(file_ticket, customer):
     ticket = file_ticket()
     with pytest.raises(InvalidInput):
-        services.withdraw(ticket, customer, "字" * (services.WITHDRAWAL_REASON_MAX_LENGTH + 1))
+        working.withdraw(ticket, customer, "字" * (working.WITHDRAWAL_REASON_MAX_LENGTH + 1))
     assert Ticket.objects.get(pk=ticket.pk).is_open
 
 
 def test_withdrawing_while_waiting_ends_the_pause(file_ticket, engineer, customer):
     ticket = file_ticket(now=beijing(2026, 11, 23, 9, 0))
-    services.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER, now=beijing(2026, 11, 23, 10, 0))
-    services.withdraw(ticket, customer, now=beijing(2026, 11, 23, 11, 0))
+    working.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER, now=beijing(2026, 11, 23, 10, 0))
+    working.withdraw(ticket, customer, now=beijing(2026, 11, 23, 11, 0))
     assert TicketPause.objects.get(ticket=ticket).ended_at == beijing(2026, 11, 23, 11, 0)
 
 
 def test_the_withdrawn_ticket_leaves_the_queue_and_the_sla_jobs(file_ticket, engineer, customer):
     withdrawn = file_ticket(now=beijing(2026, 11, 23, 9, 0))
     kept = file_ticket(now=beijing(2026, 11, 23, 9, 0))
-    services.withdraw(withdrawn, customer, now=beijing(2026, 11, 23, 9, 30))
+    working.withdraw(withdrawn, customer, now=beijing(2026, 11, 23, 9, 30))
     queue = selectors.queue_for(engineer, selectors.QueueFilters(), now=beijing(2026, 11, 23, 10, 0))
     assert [t.number for t in queue.object_list] == [kept.number]
     much_later = beijing(2026, 12, 31, 9, 0)
     assert selectors.at_risk_ticket_ids(much_later) == [kept.pk]
     assert selectors.breached_ticket_ids(much_later) == [kept.pk]
-    assert services.escalate_breached([withdrawn.pk], much_later) == 0
+    assert sla_jobs.escalate_breached([withdrawn.pk], much_later) == 0
 
 
 def test_the_assignee_is_told_and_the_webhook_outbox_gets_the_event(file_ticket, engineer, customer, advanced):
     WebhookEndpoint.objects.create(organisation=advanced, url="https://hooks.example/t", secret="s" * 32,
                                    name="客户系统", events=["ticket.withdrawn"])
     ticket = file_ticket()
-    services.withdraw(ticket, customer, "已找到操作手册")
+    working.withdraw(ticket, customer, "已找到操作手册")
     notice = Notification.objects.get(kind="ticket.withdrawn")
     assert notice.recipient == engineer
     assert ticket.number in notice.title and "已找到操作手册" in notice.body
@@ -173,7 +174,7 @@ def test_the_assignee_is_told_and_the_webhook_outbox_gets_the_event(file_ticket,
 
 def test_the_requester_is_told_when_a_colleague_withdraws(file_ticket, engineer, customer, advanced, make_user):
     ticket = file_ticket()
-    services.withdraw(ticket, make_user(advanced, display_name="同事小王"))
+    working.withdraw(ticket, make_user(advanced, display_name="同事小王"))
     told = Notification.objects.filter(kind="ticket.withdrawn")
     assert set(told.values_list("recipient", flat=True)) == {engineer.pk, customer.pk}
     assert "同事小王" in told.get(recipient=customer).title
@@ -181,9 +182,9 @@ def test_the_requester_is_told_when_a_colleague_withdraws(file_ticket, engineer,
 
 def test_a_withdrawn_ticket_is_not_rated(file_ticket, engineer, customer):
     ticket = file_ticket()
-    services.withdraw(ticket, customer)
+    working.withdraw(ticket, customer)
     with pytest.raises(InvalidTransition):
-        services.rate(ticket, customer, 5)
+        working.rate(ticket, customer, 5)
 
 
 # --- over HTTP ------------------------------------------------------------------------------------
@@ -230,15 +231,15 @@ def test_api_refusals_are_codes(api, file_ticket, engineer, customer, advanced, 
     ticket = file_ticket()
     actor, reason = customer, ""
     if case == "resolved":
-        services.change_status(ticket, engineer, Status.RESOLVED)
+        working.change_status(ticket, engineer, Status.RESOLVED)
     elif case == "again":
-        services.withdraw(ticket, customer)
+        working.withdraw(ticket, customer)
     elif case == "staff":
         actor = engineer
     elif case == "unverified":
         actor = make_user(advanced, verified=False)
     elif case == "reason_too_long":
-        reason = "字" * (services.WITHDRAWAL_REASON_MAX_LENGTH + 1)
+        reason = "字" * (working.WITHDRAWAL_REASON_MAX_LENGTH + 1)
     response = api(actor, ticket.number, {"reason": reason})
     assert (response.status_code, response.json()["code"]) == (status, code)
     assert response.json()["message"]
@@ -265,7 +266,7 @@ def test_portal_withdraw_button_confirmation_and_label(client, file_ticket, engi
 def test_portal_offers_no_withdrawal_of_a_resolved_ticket_and_explains_a_refusal(client, file_ticket, engineer,
                                                                                  customer):
     ticket = file_ticket()
-    services.change_status(ticket, engineer, Status.RESOLVED)
+    working.change_status(ticket, engineer, Status.RESOLVED)
     client.force_login(customer)
     assert 'data-testid="withdraw-form"' not in client.get(f"/tickets/{ticket.number}/").content.decode()
     response = client.post(f"/tickets/{ticket.number}/withdraw/", {"reason": "我写的原因"})
@@ -293,7 +294,7 @@ def test_staff_cannot_use_the_portal_withdrawal(client, file_ticket, engineer):
 
 def test_the_workspace_queue_no_longer_lists_it(client, file_ticket, engineer, customer):
     withdrawn, kept = file_ticket(title="甲"), file_ticket(title="乙")
-    services.withdraw(withdrawn, customer)
+    working.withdraw(withdrawn, customer)
     client.force_login(engineer)
     page = client.get("/workspace/").content.decode()
     assert f'data-number="{kept.number}"' in page and f'data-number="{withdrawn.number}"' not in page

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from successhub.accounts.models import User
 from successhub.contracts.models import Product
-from successhub.tickets import services
 from successhub.tickets.models import Channel, EngineerSkill, Status, Ticket
+from successhub.tickets.services import filing, working
 
 SKILLS = {
     "engineer": ["galaxy", "eas_cloud", "cosmic"],
@@ -53,7 +53,7 @@ def load() -> list[str]:
             continue
         at = now - dt.timedelta(hours=hours_ago)
         desk = engineer if channel == Channel.HOTLINE else requester
-        ticket = services.file_ticket(requester=requester, filed_by=desk, product_code=product, category=category,
+        ticket = filing.file_ticket(requester=requester, filed_by=desk, product_code=product, category=category,
                                       title=title, description=description, channel=channel, now=at)
         _play(ticket, story, requester, engineer, at, filed)
         filed.append(ticket)
@@ -67,26 +67,26 @@ def _play(ticket: Ticket, story: str, customer: User, engineer: User, at: dt.dat
     if story == "new" or story == "breached":
         return
     if story == "phone":
-        services.log_contact(ticket, engineer, "phone_contact", "已电话联系客户，正在远程排查应用服务器。", now=later(0.2))
-        services.log_contact(ticket, engineer, "remote_assistance", "远程协助：重启 Nginx 与应用服务后恢复访问。",
+        working.log_contact(ticket, engineer, "phone_contact", "已电话联系客户，正在远程排查应用服务器。", now=later(0.2))
+        working.log_contact(ticket, engineer, "remote_assistance", "远程协助：重启 Nginx 与应用服务后恢复访问。",
                              details={"tool": "向日葵", "duration_minutes": "35"}, now=later(1))
         return
-    services.reply(ticket, engineer, "您好，已收到您的问题，正在分析，请稍候。", now=later(1))
+    working.reply(ticket, engineer, "您好，已收到您的问题，正在分析，请稍候。", now=later(1))
     if story == "replied":
         return
     if story == "waiting":
-        services.reply(ticket, engineer, "请提供补丁安装日志和当前版本号。", now=later(2))
-        services.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER, now=later(2))
+        working.reply(ticket, engineer, "请提供补丁安装日志和当前版本号。", now=later(2))
+        working.change_status(ticket, engineer, Status.WAITING_ON_CUSTOMER, now=later(2))
         return
     if story == "merged":
         target = next((t for t in filed if t.organisation_id == ticket.organisation_id), None)
         if target is not None:
-            services.merge(ticket, target, engineer, now=later(2))
+            working.merge(ticket, target, engineer, now=later(2))
         return
-    services.reply(ticket, engineer, "问题已处理，请您确认。", now=later(3))
-    services.change_status(ticket, engineer, Status.RESOLVED, now=later(3))
+    working.reply(ticket, engineer, "问题已处理，请您确认。", now=later(3))
+    working.change_status(ticket, engineer, Status.RESOLVED, now=later(3))
     if story == "rated":
-        services.rate(ticket, customer, 5, "响应及时，方案清晰。", now=later(4))
-        services.confirm_resolved(ticket, customer, now=later(4))
+        working.rate(ticket, customer, 5, "响应及时，方案清晰。", now=later(4))
+        working.confirm_resolved(ticket, customer, now=later(4))
     if story == "closed":
-        services.confirm_resolved(ticket, customer, now=later(5))
+        working.confirm_resolved(ticket, customer, now=later(5))

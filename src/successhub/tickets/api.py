@@ -19,7 +19,7 @@ from ninja.security import SessionAuth
 
 from successhub.accounts.models import User
 from successhub.api.base import BearerAuth, ErrorOut, TokenHeaderAuth, api
-from successhub.tickets import selectors, services, sla
+from successhub.tickets import selectors, sla
 from successhub.tickets.categories import CATEGORIES
 from successhub.tickets.errors import InvalidInput, TicketError
 from successhub.tickets.models import (
@@ -30,6 +30,7 @@ from successhub.tickets.models import (
     TicketAttachment,
     TicketMessage,
 )
+from successhub.tickets.services import assignment, filing, working
 
 # Token auth first: the session auth's CSRF check would refuse a token-only POST before the
 # token is even looked at (the product's in-app entry and the hotline desk send no cookie).
@@ -256,8 +257,8 @@ def _detail(user: User, ticket: Ticket) -> dict:
     return _ticket(ticket, timezone.now()) | {
         "messages": [_message(m) for m in selectors.thread_for(user, ticket)],
         "attachments": [_attachment(a) for a in selectors.ticket_attachments_for(user, ticket)],
-        "allowed_transitions": services.allowed_transitions(ticket, user),
-        "can_withdraw": services.can_withdraw(ticket, user),
+        "allowed_transitions": working.allowed_transitions(ticket, user),
+        "can_withdraw": working.can_withdraw(ticket, user),
     }
 
 
@@ -283,7 +284,7 @@ def eligibility(request, product: str, category: str, channel: str = Channel.IN_
     from successhub.tickets.categories import BY_CODE
 
     try:
-        check = services.check_filing(request.user, product, category, channel)
+        check = filing.check_filing(request.user, product, category, channel)
     except TicketError as exc:
         if exc.status == 422:
             raise
@@ -307,7 +308,7 @@ def file_ticket(request, payload: TicketIn):
     elif not user.is_customer:
         raise InvalidInput("请指定提单的客户用户（requester_id）。", "Staff name the customer user (requester_id).",
                            code="requester_required")
-    ticket = services.file_ticket(
+    ticket = filing.file_ticket(
         requester=requester,
         filed_by=user,
         product_code=payload.product,
@@ -356,19 +357,19 @@ def get_ticket(request, number: str):
 
 @router.post("/{number}/replies", response={201: MessageOut, **ERRORS}, summary="Reply or add an internal note")
 def add_reply(request, number: str, payload: ReplyIn):
-    message = services.reply(_ticket_for(request, number), request.user, payload.body, internal=payload.internal)
+    message = working.reply(_ticket_for(request, number), request.user, payload.body, internal=payload.internal)
     return Status(201, _message(message))
 
 
 @router.post("/{number}/attachments", response={201: list[AttachmentOut], **ERRORS}, summary="Add files")
 def add_files(request, number: str, files: File[list[UploadedFile]]):
-    saved = services.add_attachments(_ticket_for(request, number), request.user, files)
+    saved = working.add_attachments(_ticket_for(request, number), request.user, files)
     return Status(201, [_attachment(a) for a in saved])
 
 
 @router.post("/{number}/status", response={200: TicketOut, **ERRORS}, summary="Change the status")
 def set_status(request, number: str, payload: StatusIn):
-    ticket = services.change_status(_ticket_for(request, number), request.user, payload.status)
+    ticket = working.change_status(_ticket_for(request, number), request.user, payload.status)
     return _ticket(ticket, timezone.now())
 
 
@@ -380,7 +381,7 @@ def assign(request, number: str, payload: AssignIn):
         engineer = User.objects.filter(pk=payload.assignee_id, is_active=True).first()
         if engineer is None:
             raise InvalidInput("处理人不存在。", "No such engineer.", code="unknown_assignee")
-    return _ticket(services.assign(ticket, request.user, engineer), timezone.now())
+    return _ticket(assignment.assign(ticket, request.user, engineer), timezone.now())
 
 
 @router.post("/{number}/contacts", response={201: MessageOut, **ERRORS},
@@ -388,7 +389,7 @@ def assign(request, number: str, payload: AssignIn):
 def add_contact(request, number: str, payload: ContactIn):
     if payload.kind not in (MessageKind.PHONE_CONTACT, MessageKind.REMOTE_ASSISTANCE):
         raise InvalidInput("kind 只能是 phone_contact 或 remote_assistance。", "kind is phone_contact or remote_assistance.")
-    message = services.log_contact(_ticket_for(request, number), request.user, payload.kind, payload.body,
+    message = working.log_contact(_ticket_for(request, number), request.user, payload.kind, payload.body,
                                    details=payload.details)
     return Status(201, _message(message))
 
@@ -397,7 +398,7 @@ def add_contact(request, number: str, payload: ContactIn):
 def merge(request, number: str, payload: MergeIn):
     source = _ticket_for(request, number)
     target = _ticket_for(request, payload.into)
-    services.merge(source, target, request.user)
+    working.merge(source, target, request.user)
     return _ticket(selectors.ticket_for(request.user, number), timezone.now())
 
 
@@ -406,11 +407,11 @@ def merge(request, number: str, payload: MergeIn):
 def withdraw(request, number: str, payload: WithdrawIn):
     """Closes the ticket as withdrawn (撤回); 409 ``invalid_transition`` once it is resolved or closed,
     409 ``already_withdrawn``, 403 ``forbidden`` for staff and ``not_verified`` for unverified users."""
-    ticket = services.withdraw(_ticket_for(request, number), request.user, payload.reason)
+    ticket = working.withdraw(_ticket_for(request, number), request.user, payload.reason)
     return _ticket(ticket, timezone.now())
 
 
 @router.post("/{number}/rating", response={200: TicketOut, **ERRORS}, summary="Rate the service (customer)")
 def rate(request, number: str, payload: RatingIn):
-    ticket = services.rate(_ticket_for(request, number), request.user, payload.score, payload.comment)
+    ticket = working.rate(_ticket_for(request, number), request.user, payload.score, payload.comment)
     return _ticket(ticket, timezone.now())

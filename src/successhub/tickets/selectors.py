@@ -223,7 +223,7 @@ def filing_options(user: User, product_code: str, channel: str) -> list[FilingOp
     """For each category: may this user file it for this product, and why (one check per service item)."""
     from successhub.tickets.categories import CATEGORIES
     from successhub.tickets.errors import TicketError
-    from successhub.tickets.services import check_filing
+    from successhub.tickets.services.filing import check_filing
 
     english = (get_language() or "").startswith("en")
     by_service: dict[str, tuple[bool, str, str]] = {}

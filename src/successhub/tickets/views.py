@@ -23,10 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 from successhub.accounts.models import User
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Deployment
-from successhub.tickets import selectors, services, sla
+from successhub.tickets import selectors, sla
 from successhub.tickets.categories import CATEGORIES
 from successhub.tickets.errors import InvalidInput, TicketError
 from successhub.tickets.models import Channel, ContactPreference, EngineerSkill, MessageKind, Status, Ticket
+from successhub.tickets.services import assignment, filing, working
 
 
 def healthz(request):
@@ -111,7 +112,7 @@ def portal_new(request):
     status = 200
     if request.method == "POST":
         try:
-            ticket = services.file_ticket(
+            ticket = filing.file_ticket(
                 requester=user,
                 filed_by=user,
                 product_code=form["product"],
@@ -173,9 +174,9 @@ def _portal_context(request, ticket: Ticket, **extra) -> dict:
         "sla": sla.status_of(ticket),
         "thread": selectors.thread_for(user, ticket),
         "files": selectors.ticket_attachments_for(user, ticket),
-        "transitions": services.allowed_transitions(ticket, user),
-        "can_rate": services.can_rate(ticket),
-        "can_withdraw": services.can_withdraw(ticket, user),
+        "transitions": working.allowed_transitions(ticket, user),
+        "can_rate": working.can_rate(ticket),
+        "can_withdraw": working.can_withdraw(ticket, user),
         **extra,
     }
 
@@ -216,7 +217,7 @@ def portal_reply(request, number: str):
     body = request.POST.get("body", "")
     return _portal_action(
         request, number,
-        lambda t: services.reply(t, request.user, body, attachments=request.FILES.getlist("attachments")),
+        lambda t: working.reply(t, request.user, body, attachments=request.FILES.getlist("attachments")),
         _("回复已发送。"), reply_body=body,
     )
 
@@ -225,7 +226,7 @@ def portal_reply(request, number: str):
 @require_POST
 def portal_upload(request, number: str):
     return _portal_action(
-        request, number, lambda t: services.add_attachments(t, request.user, request.FILES.getlist("attachments")),
+        request, number, lambda t: working.add_attachments(t, request.user, request.FILES.getlist("attachments")),
         _("附件已上传。"),
     )
 
@@ -235,7 +236,7 @@ def portal_upload(request, number: str):
 def portal_status(request, number: str):
     to = request.POST.get("status", "")
     label = _("已确认解决，工单已关闭。") if to == Status.CLOSED else _("工单已重新打开。")
-    return _portal_action(request, number, lambda t: services.change_status(t, request.user, to), label)
+    return _portal_action(request, number, lambda t: working.change_status(t, request.user, to), label)
 
 
 @login_required
@@ -243,7 +244,7 @@ def portal_status(request, number: str):
 def portal_withdraw(request, number: str):
     reason = request.POST.get("reason", "")
     return _portal_action(
-        request, number, lambda t: services.withdraw(t, request.user, reason), _("工单已撤回。"),
+        request, number, lambda t: working.withdraw(t, request.user, reason), _("工单已撤回。"),
         withdraw_reason=reason,
     )
 
@@ -255,7 +256,7 @@ def portal_rate(request, number: str):
     raw = request.POST.get("score", "")
     score = int(raw) if raw.isdigit() else 0
     return _portal_action(
-        request, number, lambda t: services.rate(t, request.user, score, comment), _("感谢您的评价！"),
+        request, number, lambda t: working.rate(t, request.user, score, comment), _("感谢您的评价！"),
         rating_comment=comment,
     )
 
@@ -370,7 +371,7 @@ def _workspace_context(request, ticket: Ticket, **extra) -> dict:
         "sla": sla.status_of(ticket),
         "thread": selectors.thread_for(user, ticket),
         "files": selectors.ticket_attachments_for(user, ticket),
-        "transitions": [(s, Status(s).label) for s in services.allowed_transitions(ticket, user)],
+        "transitions": [(s, Status(s).label) for s in working.allowed_transitions(ticket, user)],
         "history": selectors.customer_history(user, ticket),
         "engineers": selectors.engineers(),
         "contact_kinds": [(MessageKind.PHONE_CONTACT, _("电话联系")), (MessageKind.REMOTE_ASSISTANCE, _("远程协助"))],
@@ -397,7 +398,7 @@ def workspace_reply(request, number: str):
     internal = request.POST.get("internal") == "1"
     return _workspace_action(
         request, number,
-        lambda t: services.reply(t, request.user, body, internal=internal,
+        lambda t: working.reply(t, request.user, body, internal=internal,
                                  attachments=request.FILES.getlist("attachments")),
         _("内部备注已保存。") if internal else _("回复已发送给客户。"), reply_body=body,
     )
@@ -408,7 +409,7 @@ def workspace_reply(request, number: str):
 def workspace_status(request, number: str):
     to = request.POST.get("status", "")
     return _workspace_action(
-        request, number, lambda t: services.change_status(t, request.user, to), _("状态已更新。")
+        request, number, lambda t: working.change_status(t, request.user, to), _("状态已更新。")
     )
 
 
@@ -423,7 +424,7 @@ def workspace_assign(request, number: str):
             engineer = User.objects.filter(pk=int(raw), is_active=True).first()
             if engineer is None:
                 raise InvalidInput("处理人不存在。", "No such engineer.")
-        services.assign(ticket, request.user, engineer)
+        assignment.assign(ticket, request.user, engineer)
 
     return _workspace_action(request, number, assign, _("已分派。"))
 
@@ -436,7 +437,7 @@ def workspace_contact(request, number: str):
     details = {k: request.POST.get(k, "").strip() for k in ("tool", "session", "duration_minutes", "phone")
                if request.POST.get(k, "").strip()}
     return _workspace_action(
-        request, number, lambda t: services.log_contact(t, request.user, kind, body, details=details),
+        request, number, lambda t: working.log_contact(t, request.user, kind, body, details=details),
         _("联系记录已保存。"), contact_body=body,
     )
 
@@ -451,7 +452,7 @@ def workspace_merge(request, number: str):
             target = selectors.ticket_for(request.user, into)
         except Ticket.DoesNotExist:
             raise InvalidInput(f"没有工单 {into}。", f"No ticket {into}.") from None
-        services.merge(ticket, target, request.user)
+        working.merge(ticket, target, request.user)
 
     return _workspace_action(request, number, merge, _("已合并至 %(number)s。") % {"number": into})
 
@@ -460,7 +461,7 @@ def workspace_merge(request, number: str):
 
 
 def _skills_context(request) -> dict:
-    return {"board": selectors.skill_board(), "can_manage": services.can_manage_skills(request.user)}
+    return {"board": selectors.skill_board(), "can_manage": assignment.can_manage_skills(request.user)}
 
 
 @login_required
@@ -496,7 +497,7 @@ def workspace_skill_add(request):
     engineer, product = request.POST.get("engineer", ""), request.POST.get("product", "")
     return _skills_action(
         request,
-        lambda: services.add_skill(
+        lambda: assignment.add_skill(
             request.user,
             engineer_id=int(engineer) if engineer.isdigit() else 0,
             product_id=int(product) if product.isdigit() else 0,
@@ -513,7 +514,7 @@ def workspace_skill_active(request, skill_id: int):
     skill = _skill(skill_id)
     active = request.POST.get("active") == "1"
     return _skills_action(
-        request, lambda: services.set_skill_active(request.user, skill, active),
+        request, lambda: assignment.set_skill_active(request.user, skill, active),
         _("已恢复自动分派。") if active else _("已暂停自动分派。"),
     )
 
@@ -523,7 +524,7 @@ def workspace_skill_active(request, skill_id: int):
 def workspace_skill_remove(request, skill_id: int):
     _staff(request)
     skill = _skill(skill_id)
-    return _skills_action(request, lambda: services.remove_skill(request.user, skill), _("技能已移除。"))
+    return _skills_action(request, lambda: assignment.remove_skill(request.user, skill), _("技能已移除。"))
 
 
 _SIDES = {
