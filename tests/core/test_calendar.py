@@ -1,4 +1,4 @@
-"""The business calendar's rules (DESIGN §3), one table row per rule."""
+"""The business calendar's rules (docs/architecture.md), one table row per rule."""
 
 from __future__ import annotations
 

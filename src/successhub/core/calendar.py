@@ -1,4 +1,4 @@
-"""China's business calendar and SLA working-time arithmetic (DESIGN §3).
+"""China's business calendar and SLA working-time arithmetic (docs/architecture.md).
 
 Pure Python, no Django: the ``calendars`` app loads the admin-edited holiday data
 and builds a :class:`BusinessCalendar` from it; everything else lives here.
@@ -64,7 +64,7 @@ _AFTERNOON_START = 13 * 3600
 _AFTERNOON_END = 17 * 3600 + 30 * 60
 _MORNING = _MORNING_END - _MORNING_START  # 3.5 h
 _LUNCH = _AFTERNOON_START - _MORNING_END  # 1 h
-WORKING_DAY_SECONDS = _AFTERNOON_END - _AFTERNOON_START + _MORNING  # 8 h, DESIGN §3
+WORKING_DAY_SECONDS = _AFTERNOON_END - _AFTERNOON_START + _MORNING  # 8 h (one working day)
 
 _EPOCH_LOCAL = datetime(1970, 1, 1, tzinfo=BEIJING)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
@@ -696,7 +696,7 @@ class _Timeline(_Clock):
 
 
 class BusinessCalendar:
-    """Working time under the three service schedules (DESIGN §3).
+    """Working time under the three service schedules (docs/architecture.md).
 
     Accepts aware datetimes in any zone (naive ones are taken as Beijing time) and returns
     aware datetimes in Asia/Shanghai.

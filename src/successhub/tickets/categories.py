@@ -1,7 +1,7 @@
 """Ticket categories: which service item each one is filed under, and which are out of scope.
 
 This table is the one place that maps what a customer says their problem is to the
-catalog's service items (DESIGN §2). Urgent categories jump the queue; out-of-scope
+catalog's service items (catalog/plans/*.yaml). Urgent categories jump the queue; out-of-scope
 categories name a code from the catalog item's ``out_of_scope`` list and are refused
 at filing, with the reason shown before the customer types the rest.
 """
