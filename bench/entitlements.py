@@ -78,24 +78,35 @@ def main() -> int:
     Organisation.objects.filter(code="bench-org").delete()
     organisation = Organisation.objects.create(name="基准测试客户", code="bench-org", region="mainland")
     for code, kind in (("galaxy", "private_cloud_subscription"), ("eas_cloud", "private_cloud")):
-        Deployment.objects.create(organisation=organisation, product=Product.objects.get(code=code), type=kind)
+        Deployment.objects.create(
+            organisation=organisation, product=Product.objects.get(code=code), type=kind
+        )
     today = timezone.localdate()
     for years_back in range(4):
         start = today.replace(year=today.year - years_back - 1)
         Contract.objects.create(
-            organisation=organisation, number=f"BENCH-STD-{years_back}", plan="standard",
-            start=start, end=start + dt.timedelta(days=364),
+            organisation=organisation,
+            number=f"BENCH-STD-{years_back}",
+            plan="standard",
+            start=start,
+            end=start + dt.timedelta(days=364),
         )
     Contract.objects.create(
-        organisation=organisation, number="BENCH-ADV", plan="advanced", amount=Decimal(68000),
-        start=today - dt.timedelta(days=100), end=today + dt.timedelta(days=264),
+        organisation=organisation,
+        number="BENCH-ADV",
+        plan="advanced",
+        amount=Decimal(68000),
+        start=today - dt.timedelta(days=100),
+        end=today + dt.timedelta(days=264),
     )
     now = timezone.now()
     services = ("hotline", "critical_moment_support", "service_report", "health_check")
     UsageEntry.objects.bulk_create(
         [
             UsageEntry(
-                organisation=organisation, service=services[i % 4], amount=Decimal("0.01"),
+                organisation=organisation,
+                service=services[i % 4],
+                amount=Decimal("0.01"),
                 at=now - dt.timedelta(minutes=53 * i),
             )
             for i in range(10_000)
@@ -107,11 +118,16 @@ def main() -> int:
         cursor.execute("VACUUM ANALYZE contracts_usageentry")
     User.objects.filter(username="bench-user").delete()
     user = User.objects.create_user(
-        username="bench-user", password="x", role=Role.CUSTOMER_USER, organisation=organisation,
+        username="bench-user",
+        password="x",
+        role=Role.CUSTOMER_USER,
+        organisation=organisation,
         phone_verified_at=now,
     )
-    print(f"organisation with {Contract.objects.filter(organisation=organisation).count()} contracts and "
-          f"{UsageEntry.objects.filter(organisation=organisation).count()} ledger rows on PostgreSQL")
+    print(
+        f"organisation with {Contract.objects.filter(organisation=organisation).count()} contracts and "
+        f"{UsageEntry.objects.filter(organisation=organisation).count()} ledger rows on PostgreSQL"
+    )
 
     entitlements_for(organisation)  # warm caches (catalog, calendar)
     with CaptureQueriesContext(connection) as queries:
@@ -143,8 +159,10 @@ def main() -> int:
     print(f"whole page over HTTP      {page_queries:2d} queries   {summary(page_samples)}")
     print(f"naive baseline (all rows) {naive_queries:2d} queries   {summary(naive_samples)}")
     ratio = statistics.median(naive_samples) / statistics.median(engine_samples)
-    print(f"engine path is {ratio:.1f}x faster than loading the ledger; target: median < 10 ms "
-          f"-> {'met' if statistics.median(engine_samples) < 10 else 'NOT met'}")
+    print(
+        f"engine path is {ratio:.1f}x faster than loading the ledger; target: median < 10 ms "
+        f"-> {'met' if statistics.median(engine_samples) < 10 else 'NOT met'}"
+    )
     user.delete()
     Organisation.objects.filter(code="bench-org").delete()
     return 0

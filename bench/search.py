@@ -68,23 +68,127 @@ LIVE_ROWS = 5_000
 LOAD_BATCH = 2_000
 
 PRODUCTS = ["galaxy", "cosmic", "constellation", "eas_cloud", "s_hr"]
-SUBJECTS = ["星空", "苍穹", "星瀚", "EAS Cloud", "s-HR", "总账", "应收应付", "存货核算", "固定资产", "合并报表",
-            "薪酬核算", "个税", "考勤", "工作流", "数电发票", "预算", "费用报销", "出纳", "资金", "供应链",
-            "采购订单", "销售出库", "库存", "成本计算", "凭证", "科目余额表", "现金流量表", "权限", "用户", "许可"]
-ACTIONS = ["结账", "反结账", "过账", "审核", "导入", "导出", "打印", "升级", "安装补丁", "计提折旧", "结转损益",
-           "期末调汇", "核销", "重新计算", "同步", "配置", "授权", "备份", "还原", "发布"]
-PROBLEMS = ["提示错误", "报错", "很慢", "卡顿", "数据不一致", "金额为负数", "无法登录", "无法保存", "找不到菜单",
-            "取数为零", "余额不为零", "断号", "重复", "超时", "闪退", "没有权限", "格式不对", "缺少字段"]
-DETAILS = ["参数设置", "业务日期", "会计期间", "核算维度", "组织范围", "数据库统计信息", "应用服务器内存",
-           "单据类型", "审批流程", "打印模板", "辅助资料", "汇率类型", "成本域", "折旧方法", "科目属性",
-           "权限角色", "补丁版本", "许可文件", "服务进程", "日志目录"]
+SUBJECTS = [
+    "星空",
+    "苍穹",
+    "星瀚",
+    "EAS Cloud",
+    "s-HR",
+    "总账",
+    "应收应付",
+    "存货核算",
+    "固定资产",
+    "合并报表",
+    "薪酬核算",
+    "个税",
+    "考勤",
+    "工作流",
+    "数电发票",
+    "预算",
+    "费用报销",
+    "出纳",
+    "资金",
+    "供应链",
+    "采购订单",
+    "销售出库",
+    "库存",
+    "成本计算",
+    "凭证",
+    "科目余额表",
+    "现金流量表",
+    "权限",
+    "用户",
+    "许可",
+]
+ACTIONS = [
+    "结账",
+    "反结账",
+    "过账",
+    "审核",
+    "导入",
+    "导出",
+    "打印",
+    "升级",
+    "安装补丁",
+    "计提折旧",
+    "结转损益",
+    "期末调汇",
+    "核销",
+    "重新计算",
+    "同步",
+    "配置",
+    "授权",
+    "备份",
+    "还原",
+    "发布",
+]
+PROBLEMS = [
+    "提示错误",
+    "报错",
+    "很慢",
+    "卡顿",
+    "数据不一致",
+    "金额为负数",
+    "无法登录",
+    "无法保存",
+    "找不到菜单",
+    "取数为零",
+    "余额不为零",
+    "断号",
+    "重复",
+    "超时",
+    "闪退",
+    "没有权限",
+    "格式不对",
+    "缺少字段",
+]
+DETAILS = [
+    "参数设置",
+    "业务日期",
+    "会计期间",
+    "核算维度",
+    "组织范围",
+    "数据库统计信息",
+    "应用服务器内存",
+    "单据类型",
+    "审批流程",
+    "打印模板",
+    "辅助资料",
+    "汇率类型",
+    "成本域",
+    "折旧方法",
+    "科目属性",
+    "权限角色",
+    "补丁版本",
+    "许可文件",
+    "服务进程",
+    "日志目录",
+]
 TITLE_ENDINGS = ["怎么处理", "如何解决", "的原因", "的处理方法", "", "？", "怎么办", "说明"]
 
 # What customers type (fixed, to compare runs).
-QUERIES = ["星空结账报错", "凭证断号", "合并报表取数为零", "存货核算金额为负数", "工作流审批", "数电发票导出",
-           "s-HR 个税", "固定资产计提折旧很慢", "无法登录", "许可升级", "科目余额表余额不为零", "期末调汇",
-           "苍穹 权限", "考勤 超时", "采购订单 审核 报错", "EAS Cloud 补丁", "预算", "出纳 核销 数据不一致",
-           "成本计算卡顿", "打印模板格式不对"]
+QUERIES = [
+    "星空结账报错",
+    "凭证断号",
+    "合并报表取数为零",
+    "存货核算金额为负数",
+    "工作流审批",
+    "数电发票导出",
+    "s-HR 个税",
+    "固定资产计提折旧很慢",
+    "无法登录",
+    "许可升级",
+    "科目余额表余额不为零",
+    "期末调汇",
+    "苍穹 权限",
+    "考勤 超时",
+    "采购订单 审核 报错",
+    "EAS Cloud 补丁",
+    "预算",
+    "出纳 核销 数据不一致",
+    "成本计算卡顿",
+    "打印模板格式不对",
+]
 
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -118,7 +222,9 @@ class Lexicon:
 
     def word(self, rng: random.Random) -> str:
         if rng.random() < DOMAIN_RATE:
-            return self.domain[bisect.bisect(self.domain_cumulative, rng.random() * self.domain_cumulative[-1])]
+            return self.domain[
+                bisect.bisect(self.domain_cumulative, rng.random() * self.domain_cumulative[-1])
+            ]
         return self.words[bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
     def general_word(self, rng: random.Random, min_length: int = 2) -> str:
@@ -398,9 +504,12 @@ def load_rows(corpus: Corpus, connection) -> dict:
     postgres = connection.vendor == "postgresql"
     # The GIN indexes, each with its migration's own statement (whole documents, titles).
     gin_indexes = {
-        "search_document_tsv_gin": import_module("successhub.search.migrations.0002_fulltext").POSTGRES_FORWARD[-1],
-        "search_document_title_tsv_gin": import_module("successhub.search.migrations.0003_title_index")
-        .POSTGRES_FORWARD[-1],
+        "search_document_tsv_gin": import_module(
+            "successhub.search.migrations.0002_fulltext"
+        ).POSTGRES_FORWARD[-1],
+        "search_document_title_tsv_gin": import_module(
+            "successhub.search.migrations.0003_title_index"
+        ).POSTGRES_FORWARD[-1],
     }
     with connection.cursor() as cursor:
         started = time.perf_counter()
@@ -460,23 +569,29 @@ def report(backend: str, result: dict, segment_rate: float, jobs: int, sampled: 
         live_rate = load["live_docs"] / load["live_seconds"]
         bulk_rate = load["bulk_docs"] / load["bulk_seconds"] if load["bulk_docs"] else live_rate
         with_segmentation = 1 / (1 / live_rate + 1 / (segment_rate * jobs))
-        print(f"{backend:9} {result['docs']:,} documents indexed in {load['wall_seconds']:.0f}s. Insert into the "
-              f"live index {live_rate:,.0f} docs/s (first {load['live_docs']:,}; with segmentation in {jobs} "
-              f"processes {with_segmentation:,.0f} docs/s); bulk load {bulk_rate:,.0f} docs/s "
-              f"(incl. {load['index_seconds']:.0f}s {'GIN builds' if backend == 'postgres' else 'FTS5 optimize'})")
+        print(
+            f"{backend:9} {result['docs']:,} documents indexed in {load['wall_seconds']:.0f}s. Insert into the "
+            f"live index {live_rate:,.0f} docs/s (first {load['live_docs']:,}; with segmentation in {jobs} "
+            f"processes {with_segmentation:,.0f} docs/s); bulk load {bulk_rate:,.0f} docs/s "
+            f"(incl. {load['index_seconds']:.0f}s {'GIN builds' if backend == 'postgres' else 'FTS5 optimize'})"
+        )
     everything = [t for values in result["timings"].values() for t in values]
     all_cpu = [t for values in result["cpu"].values() for t in values]
     for name, values in [*result["timings"].items(), ("overall", everything)]:
         totals = result["totals"].get(name) or [t for v in result["totals"].values() for t in v]
         cpu = result["cpu"].get(name) or all_cpu
-        print(f"{'':9} {name:8} p50 {statistics.median(values):6.1f} ms  p95 {_p95(values):6.1f} ms  "
-              f"max {max(values):6.1f} ms  (CPU p50 {statistics.median(cpu):5.1f} p95 {_p95(cpu):5.1f} ms; "
-              f"{len(values)} runs; median total {statistics.median(totals):,.0f})")
+        print(
+            f"{'':9} {name:8} p50 {statistics.median(values):6.1f} ms  p95 {_p95(values):6.1f} ms  "
+            f"max {max(values):6.1f} ms  (CPU p50 {statistics.median(cpu):5.1f} p95 {_p95(cpu):5.1f} ms; "
+            f"{len(values)} runs; median total {statistics.median(totals):,.0f})"
+        )
     whose = "this process and its PostgreSQL backend" if result["server_cpu"] else "this process"
     if backend == "postgres" and not result["server_cpu"]:
         whose += "; the server's is not readable here"
-    print(f"{'':9} CPU: time on a CPU per query ({whose}); load average "
-          + " / ".join(f"{value:.2f}" for value in result["load_average"]))
+    print(
+        f"{'':9} CPU: time on a CPU per query ({whose}); load average "
+        + " / ".join(f"{value:.2f}" for value in result["load_average"])
+    )
     p95 = _p95(everything)
     verdict = "OK" if p95 <= TARGET_P95_MS else "ABOVE TARGET"
     print(f"{'':9} sampled queries finding their article on page 1: {result['sampled_found']}/{sampled}")
@@ -490,8 +605,11 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="processes for segmentation")
     parser.add_argument("--repeats", type=int, default=3, help="rounds over the query sets")
     parser.add_argument("--sample", type=int, default=300, help="articles for the segmentation measurement")
-    parser.add_argument("--keep", help="directory keeping the corpus and the SQLite database between runs; "
-                        "with --no-load, the queries run against what a previous run loaded")
+    parser.add_argument(
+        "--keep",
+        help="directory keeping the corpus and the SQLite database between runs; "
+        "with --no-load, the queries run against what a previous run loaded",
+    )
     parser.add_argument("--no-load", action="store_true", help="reuse the loaded databases (see --keep)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
@@ -516,12 +634,16 @@ def main() -> int:
             with open(corpus_path, "wb") as handle:
                 pickle.dump(corpus, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump(sampled, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            print(f"generated {len(corpus.articles):,} articles from {len(corpus.clauses):,} clauses "
-                  f"(pieces segmented in {corpus.segment_seconds:.1f}s with {args.jobs} processes)")
+            print(
+                f"generated {len(corpus.articles):,} articles from {len(corpus.clauses):,} clauses "
+                f"(pieces segmented in {corpus.segment_seconds:.1f}s with {args.jobs} processes)"
+            )
         segment_rate = check_and_time_segmentation(corpus, args.sample)
         chars = sum(len(corpus.row(n)["body"]) for n in range(min(1000, args.docs))) / min(1000, args.docs)
-        print(f"whole articles (~{chars:,.0f} characters of body): segmented at {segment_rate:,.0f} docs/s per "
-              f"process (sample of {args.sample:,}; composed tokens identical)")
+        print(
+            f"whole articles (~{chars:,.0f} characters of body): segmented at {segment_rate:,.0f} docs/s per "
+            f"process (sample of {args.sample:,}; composed tokens identical)"
+        )
         print("sampled queries, e.g.: " + " / ".join(q for q, _ in sampled[:8]))
         for backend in args.backends.split(","):
             env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
@@ -535,14 +657,33 @@ def main() -> int:
             else:
                 print(f"unknown backend {backend}", file=sys.stderr)
                 return 2
-            command = [sys.executable, __file__, "--worker", backend, "--corpus", str(corpus_path),
-                       "--repeats", str(args.repeats)]
-            child = subprocess.run(command + (["--no-load"] if args.no_load else []),
-                                   env=env, capture_output=True, text=True, cwd=ROOT)
+            command = [
+                sys.executable,
+                __file__,
+                "--worker",
+                backend,
+                "--corpus",
+                str(corpus_path),
+                "--repeats",
+                str(args.repeats),
+            ]
+            child = subprocess.run(
+                command + (["--no-load"] if args.no_load else []),
+                env=env,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             if child.returncode != 0:
                 print(child.stderr, file=sys.stderr)
                 return child.returncode
-            report(backend, json.loads(child.stdout.strip().splitlines()[-1]), segment_rate, args.jobs, len(sampled))
+            report(
+                backend,
+                json.loads(child.stdout.strip().splitlines()[-1]),
+                segment_rate,
+                args.jobs,
+                len(sampled),
+            )
     print(f"total {time.perf_counter() - started:.0f}s")
     return 0
 

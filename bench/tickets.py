@@ -100,20 +100,31 @@ def _setup(ticket_count: int) -> dict:
 
     call_command("migrate", interactive=False, verbosity=0)
     today = timezone.localdate()
-    org, _ = Organisation.objects.get_or_create(code="bench-tickets", defaults={"name": "压测客户", "region": "mainland"})
+    org, _ = Organisation.objects.get_or_create(
+        code="bench-tickets", defaults={"name": "压测客户", "region": "mainland"}
+    )
     galaxy = Product.objects.get(code="galaxy")
     Deployment.objects.get_or_create(organisation=org, product=galaxy, type="private_cloud_subscription")
     # In force whenever the bench runs (an Advanced contract in its first year).
     Contract.objects.update_or_create(
         number="BENCH-TICKETS-ADV",
-        defaults={"organisation": org, "plan": "advanced", "start": today - dt.timedelta(days=30),
-                  "end": today + dt.timedelta(days=300), "amount": 68000},
+        defaults={
+            "organisation": org,
+            "plan": "advanced",
+            "start": today - dt.timedelta(days=30),
+            "end": today + dt.timedelta(days=300),
+            "amount": 68000,
+        },
     )
     # Real people have addresses: each filing owes two e-mails (queued to the broker after commit).
     customer, created = User.objects.get_or_create(
         username="bench-customer",
-        defaults={"role": Role.CUSTOMER_USER, "organisation": org, "phone_verified_at": timezone.now(),
-                  "email": "customer@bench.invalid"},
+        defaults={
+            "role": Role.CUSTOMER_USER,
+            "organisation": org,
+            "phone_verified_at": timezone.now(),
+            "email": "customer@bench.invalid",
+        },
     )
     engineers = []
     for n in range(2):
@@ -127,8 +138,18 @@ def _setup(ticket_count: int) -> dict:
     _forget_earlier_filings(org, [customer, *engineers])
     existing = Ticket.objects.filter(organisation=org).count()
     if existing < ticket_count:
-        _load_tickets(org, customer, engineers, galaxy, ticket_count - existing, existing, business_calendar(),
-                      Ticket, Status, OPEN_STATUSES)
+        _load_tickets(
+            org,
+            customer,
+            engineers,
+            galaxy,
+            ticket_count - existing,
+            existing,
+            business_calendar(),
+            Ticket,
+            Status,
+            OPEN_STATUSES,
+        )
     from django.db import connection
 
     with connection.cursor() as cursor:  # fresh statistics and visibility map, as autovacuum would leave them
@@ -156,14 +177,16 @@ def _forget_earlier_filings(org, users) -> None:
     from successhub.notifications.models import Notification
     from successhub.tickets.models import Ticket, TicketAttachment, TicketEvent, TicketMessage, TicketPause
 
-    filed = (f"SELECT id FROM {Ticket._meta.db_table} WHERE organisation_id = %s AND number NOT LIKE 'BK-%%'")
+    filed = f"SELECT id FROM {Ticket._meta.db_table} WHERE organisation_id = %s AND number NOT LIKE 'BK-%%'"
     with connection.cursor() as cursor:
         for child in (TicketEvent, TicketMessage, TicketPause, TicketAttachment):
             cursor.execute(f"DELETE FROM {child._meta.db_table} WHERE ticket_id IN ({filed})", [org.pk])
         cursor.execute(f"DELETE FROM {Ticket._meta.db_table} WHERE id IN ({filed})", [org.pk])
         deleted = cursor.rowcount
-        cursor.execute(f"DELETE FROM {Notification._meta.db_table} WHERE recipient_id = ANY(%s)",
-                       [[user.pk for user in users]])
+        cursor.execute(
+            f"DELETE FROM {Notification._meta.db_table} WHERE recipient_id = ANY(%s)",
+            [[user.pk for user in users]],
+        )
     if deleted:
         print(f"deleted {deleted:,} tickets filed by earlier runs", flush=True)
 
@@ -185,17 +208,34 @@ def _load_tickets(org, customer, engineers, product, count, offset, calendar, Ti
             status = rng.choice(statuses)
             responded = None if status in (Status.NEW, Status.ASSIGNED) else created + dt.timedelta(hours=2)
             is_open = status in OPEN_STATUSES
-            rows.append(Ticket(
-                number=f"BK-{offset + i:07d}", organisation=org, requester=customer, filed_by=customer,
-                product=product, category="application_problem", service="online_ticket", title=f"压测工单 {i}",
-                description="批量生成的工单", channel="ticket_site", status=status,
-                assignee=engineers[i % len(engineers)] if status != Status.NEW else None, decision=decision,
-                plan="advanced", sla_schedule="5x8", sla_target_minutes=480, first_response_due_at=due,
-                first_response_at_risk_at=at_risk, first_responded_at=responded,
-                # Old unanswered tickets were escalated long ago: the jobs have nothing to do.
-                at_risk_notified_at=None if responded else due, breached_notified_at=None if responded else due,
-                queue_due_at=due if is_open and responded is None else None, created_at=created,
-            ))
+            rows.append(
+                Ticket(
+                    number=f"BK-{offset + i:07d}",
+                    organisation=org,
+                    requester=customer,
+                    filed_by=customer,
+                    product=product,
+                    category="application_problem",
+                    service="online_ticket",
+                    title=f"压测工单 {i}",
+                    description="批量生成的工单",
+                    channel="ticket_site",
+                    status=status,
+                    assignee=engineers[i % len(engineers)] if status != Status.NEW else None,
+                    decision=decision,
+                    plan="advanced",
+                    sla_schedule="5x8",
+                    sla_target_minutes=480,
+                    first_response_due_at=due,
+                    first_response_at_risk_at=at_risk,
+                    first_responded_at=responded,
+                    # Old unanswered tickets were escalated long ago: the jobs have nothing to do.
+                    at_risk_notified_at=None if responded else due,
+                    breached_notified_at=None if responded else due,
+                    queue_due_at=due if is_open and responded is None else None,
+                    created_at=created,
+                )
+            )
         Ticket.objects.bulk_create(rows, batch_size=BATCH)
     print(f"loaded {count:,} tickets in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -224,8 +264,16 @@ end
 """
 
 
-def _wrk(port: int, clients: int, seconds: float, method: str, path: str, headers: dict[str, str],
-         body: bytes, expected: int) -> dict:
+def _wrk(
+    port: int,
+    clients: int,
+    seconds: float,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    expected: int,
+) -> dict:
     """One phase: ``clients`` keep-alive connections for ``seconds``; latency percentiles from wrk."""
     request = [f"wrk.method = {json.dumps(method)}", f"wrk.body = {json.dumps(body.decode())}"]
     request += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
@@ -234,9 +282,23 @@ def _wrk(port: int, clients: int, seconds: float, method: str, path: str, header
     try:
         threads = max(1, min(2, clients))
         out = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:.0f}s", "--timeout", "10s",
-             "-s", script.name, f"http://127.0.0.1:{port}{path}"],
-            capture_output=True, text=True, check=True,
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(clients),
+                "-d",
+                f"{seconds:.0f}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     finally:
         os.unlink(script.name)
@@ -314,7 +376,9 @@ def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 60) -> No
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
-    parser.add_argument("--clients", type=int, default=50, help="concurrent clients for baseline and creation")
+    parser.add_argument(
+        "--clients", type=int, default=50, help="concurrent clients for baseline and creation"
+    )
     parser.add_argument("--queue-clients", type=int, default=2, help="concurrent agents loading the queue")
     parser.add_argument("--tickets", type=int, default=100_000)
     args = parser.parse_args()
@@ -327,17 +391,39 @@ def main() -> int:
     _create_database(database_url)
     info = _setup(args.tickets)
     print(f"database: {info['tickets']:,} tickets ({info['open']:,} open)", flush=True)
-    body = json.dumps({"product": "galaxy", "category": "application_problem", "title": "压测：凭证保存失败",
-                       "description": "bench", "channel": "in_product"}).encode()
+    body = json.dumps(
+        {
+            "product": "galaxy",
+            "category": "application_problem",
+            "title": "压测：凭证保存失败",
+            "description": "bench",
+            "channel": "in_product",
+        }
+    ).encode()
     queries = _queries_per_request(info, body)
     load_before = _load()
 
     port = _free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "uvicorn"), "successhub.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "2", "--loop", "uvloop", "--http", "httptools",
-         "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            str(Path(sys.executable).parent / "uvicorn"),
+            "successhub.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         _wait_ready(port, server)
@@ -356,7 +442,9 @@ def main() -> int:
         create = _wrk(port, args.clients, args.seconds, *create_request)
         queue_bare = _wrk(port, args.queue_clients, args.seconds, *healthz)
         queue = _wrk(port, args.queue_clients, args.seconds, *queue_request)
-        queue_api = _wrk(port, args.queue_clients, args.seconds, "GET", "/api/v1/tickets?status=open", token, b"", 200)
+        queue_api = _wrk(
+            port, args.queue_clients, args.seconds, "GET", "/api/v1/tickets?status=open", token, b"", 200
+        )
         load_after = _load()
     finally:
         server.terminate()
@@ -367,28 +455,40 @@ def main() -> int:
 
     def row(name, r, clients):
         errors = f"  errors {r['errors']}" if r["errors"] else ""
-        return (f"{name:<44} {clients:>3} clients {r['requests']:>7,} req {r['rps']:>8.0f} req/s "
-                f"p50 {r['p50']:>7.1f} ms  p95 {r['p95']:>7.1f} ms  p99 {r['p99']:>7.1f} ms{errors}")
+        return (
+            f"{name:<44} {clients:>3} clients {r['requests']:>7,} req {r['rps']:>8.0f} req/s "
+            f"p50 {r['p50']:>7.1f} ms  p95 {r['p95']:>7.1f} ms  p99 {r['p99']:>7.1f} ms{errors}"
+        )
 
     print()
-    print(f"uvicorn 2 workers (uvloop, httptools, no access log), DEBUG off, PostgreSQL with the connection pool, "
-          f"{info['tickets']:,} tickets before the run, {os.cpu_count()} CPUs, {args.seconds:.0f} s per phase")
-    print("e-mail: each filing writes the two e-mails it owes to the outbox (notification rows) for the "
-          "sweep job; no worker runs; no webhook endpoints are configured")
+    print(
+        f"uvicorn 2 workers (uvloop, httptools, no access log), DEBUG off, PostgreSQL with the connection pool, "
+        f"{info['tickets']:,} tickets before the run, {os.cpu_count()} CPUs, {args.seconds:.0f} s per phase"
+    )
+    print(
+        "e-mail: each filing writes the two e-mails it owes to the outbox (notification rows) for the "
+        "sweep job; no worker runs; no webhook endpoints are configured"
+    )
     print(f"machine shared with other work: {load_before} before, {load_after} after the phases")
-    print(f"queries per request: create {queries['create']}, queue page {queries['queue']}, "
-          f"queue API {queries['queue_api']}")
+    print(
+        f"queries per request: create {queries['create']}, queue page {queries['queue']}, "
+        f"queue API {queries['queue_api']}"
+    )
     print(row("baseline GET /healthz", baseline, args.clients))
     print(row("create POST /api/v1/tickets", create, args.clients))
     print(row("baseline GET /healthz", queue_bare, args.queue_clients))
     print(row("queue GET /workspace/ (HTML, 50 rows)", queue, args.queue_clients))
     print(row("queue GET /api/v1/tickets?status=open", queue_api, args.queue_clients))
     print()
-    print(f"creation: {create['rps']:.0f} req/s = {create['rps'] / baseline['rps']:.2f} × baseline "
-          f"(target ≥ 300 req/s: {'met' if create['rps'] >= 300 else 'NOT met'}); "
-          f"p99 {create['p99']:.0f} ms vs {baseline['p99']:.0f} ms bare")
-    print(f"queue page: p95 {queue['p95']:.1f} ms vs {queue_bare['p95']:.1f} ms bare "
-          f"(target ≤ 100 ms: {'met' if queue['p95'] <= 100 else 'NOT met'})")
+    print(
+        f"creation: {create['rps']:.0f} req/s = {create['rps'] / baseline['rps']:.2f} × baseline "
+        f"(target ≥ 300 req/s: {'met' if create['rps'] >= 300 else 'NOT met'}); "
+        f"p99 {create['p99']:.0f} ms vs {baseline['p99']:.0f} ms bare"
+    )
+    print(
+        f"queue page: p95 {queue['p95']:.1f} ms vs {queue_bare['p95']:.1f} ms bare "
+        f"(target ≤ 100 ms: {'met' if queue['p95'] <= 100 else 'NOT met'})"
+    )
     return 0
 
 

@@ -36,7 +36,9 @@ def make_org(db):
     def make(region="mainland", name=None, **extra) -> Organisation:
         counter["n"] += 1
         n = counter["n"]
-        return Organisation.objects.create(name=name or f"测试客户{n}", code=f"org{n}", region=region, **extra)
+        return Organisation.objects.create(
+            name=name or f"测试客户{n}", code=f"org{n}", region=region, **extra
+        )
 
     return make
 
@@ -45,7 +47,9 @@ def make_org(db):
 def make_user(db):
     counter = {"n": 0}
 
-    def make(organisation=None, role=Role.CUSTOMER_USER, verified=True, password="pw-123456", **extra) -> User:
+    def make(
+        organisation=None, role=Role.CUSTOMER_USER, verified=True, password="pw-123456", **extra
+    ) -> User:
         counter["n"] += 1
         user = User.objects.create_user(
             username=extra.pop("username", f"user{counter['n']}"),

@@ -15,7 +15,9 @@ _counter = itertools.count(1)
 def organisation_from(document: dict) -> tuple[Organisation, User]:
     n = next(_counter)
     customer = document["customer"]
-    organisation = Organisation.objects.create(name=f"场景客户{n}", code=f"scenario{n}", region=customer["region"])
+    organisation = Organisation.objects.create(
+        name=f"场景客户{n}", code=f"scenario{n}", region=customer["region"]
+    )
     for deployment in customer.get("deployments", []):
         Deployment.objects.create(
             organisation=organisation,

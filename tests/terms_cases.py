@@ -70,7 +70,13 @@ CASES: list[Case] = [
     Case("community is open to every Standard customer", scenario(), "community", True, "ok"),
     Case("community is open to every Advanced customer", scenario(**ADV), "community", True, "ok"),
     # smart_service — all, 7x24
-    Case("smart service is for all customers", scenario(request=r("smart_service", channel="bot")), "smart_service", True, "ok"),
+    Case(
+        "smart service is for all customers",
+        scenario(request=r("smart_service", channel="bot")),
+        "smart_service",
+        True,
+        "ok",
+    ),
     # public_cloud_ops — public-cloud customers only
     Case("public-cloud ops for a public-cloud customer", scenario(), "public_cloud_ops", True, "ok"),
     Case(
@@ -81,7 +87,13 @@ CASES: list[Case] = [
         "deployment_not_eligible",
     ),
     # private_cloud_ops — Advanced, private cloud (subscription or not)
-    Case("private-cloud ops is not in Standard", scenario(deployments=PRIVATE), "private_cloud_ops", False, "not_in_plan"),
+    Case(
+        "private-cloud ops is not in Standard",
+        scenario(deployments=PRIVATE),
+        "private_cloud_ops",
+        False,
+        "not_in_plan",
+    ),
     Case(
         "private-cloud ops for an Advanced private-cloud customer",
         scenario(deployments=PRIVATE, **ADV),
@@ -215,7 +227,13 @@ CASES: list[Case] = [
     ),
     # online_ticket — Advanced, 5x8
     Case("online tickets are not in Standard", scenario(), "online_ticket", False, "not_in_plan"),
-    Case("online tickets in Advanced", scenario(request=r("online_ticket", channel="in_product"), **ADV), "online_ticket", True, "ok"),
+    Case(
+        "online tickets in Advanced",
+        scenario(request=r("online_ticket", channel="in_product"), **ADV),
+        "online_ticket",
+        True,
+        "ok",
+    ),
     Case(
         "online tickets are not filed through the bot channel",
         scenario(request=r("online_ticket", channel="bot"), **ADV),
@@ -234,14 +252,18 @@ CASES: list[Case] = [
     ),
     Case(
         "IM service for s-HR as part of EAS Cloud",
-        scenario(deployments=(("eas_cloud", "private_cloud"),), request=r("im_service", product="s_hr"), **ADV),
+        scenario(
+            deployments=(("eas_cloud", "private_cloud"),), request=r("im_service", product="s_hr"), **ADV
+        ),
         "im_service",
         True,
         "ok",
     ),
     Case("IM service is not in Standard", scenario(), "im_service", False, "not_in_plan"),
     # custom_dev_maintenance — first year of the first Advanced purchase only
-    Case("custom development in the first Advanced year", scenario(**ADV), "custom_dev_maintenance", True, "ok"),
+    Case(
+        "custom development in the first Advanced year", scenario(**ADV), "custom_dev_maintenance", True, "ok"
+    ),
     Case(
         "custom development after the first year of a renewal",
         scenario(
@@ -270,7 +292,15 @@ CASES: list[Case] = [
     ),
     Case("custom development is not in Standard", scenario(), "custom_dev_maintenance", False, "not_in_plan"),
     # critical_moment_support — ≤ 2 person-days a year; not for Advanced orders under 5,000 yuan
-    Case("critical moments: 2 person-days a year", scenario(**ADV), "critical_moment_support", True, "ok", remaining=2, limit=2),
+    Case(
+        "critical moments: 2 person-days a year",
+        scenario(**ADV),
+        "critical_moment_support",
+        True,
+        "ok",
+        remaining=2,
+        limit=2,
+    ),
     Case(
         "critical moments not for an order under 5,000 yuan",
         scenario(plan="advanced", start="2026-01-01", end="2026-12-31", amount=4999),
@@ -349,7 +379,13 @@ CASES: list[Case] = [
         False,
         "no_active_contract",
     ),
-    Case("services do not cover overseas use", scenario(region="overseas"), "patch_download", False, "region_not_covered"),
+    Case(
+        "services do not cover overseas use",
+        scenario(region="overseas"),
+        "patch_download",
+        False,
+        "region_not_covered",
+    ),
     Case("Hong Kong is covered", scenario(region="hong_kong", **ADV), "online_ticket", True, "ok"),
     Case("Macau is covered", scenario(region="macau"), "hotline", True, "ok"),
     # several contracts: the widest right wins
@@ -388,7 +424,9 @@ CASES: list[Case] = [
                     "start": "2025-07-01",
                     "end": "2027-06-30",
                     "amount": 0,
-                    "overrides": {"hotline": {"quota": {"limit": 6, "unit": "call", "period": "service_year"}}},
+                    "overrides": {
+                        "hotline": {"quota": {"limit": 6, "unit": "call", "period": "service_year"}}
+                    },
                 }
             ],
             usage=[HOTLINE_CALL] * 4,
@@ -419,18 +457,48 @@ ALL_REASONS = {
 # Service hours: (rule, schedule's service, at, open_now, next_open)
 HOURS_CASES = [
     ("7x24 is always open at night", "hotline", "2026-03-07T03:00:00+08:00", True, None),
-    ("5x8 is closed on Saturday, opens Monday 08:30", "online_ticket", "2026-03-07T10:00:00+08:00", False,
-     "2026-03-09T08:30:00+08:00"),
-    ("5x8 lunch break reopens at 13:00", "online_ticket", "2026-03-03T12:30:00+08:00", False,
-     "2026-03-03T13:00:00+08:00"),
-    ("5x8 is closed over Spring Festival 2026", "online_ticket", "2026-02-17T10:00:00+08:00", False,
-     "2026-02-24T08:30:00+08:00"),
-    ("a make-up Saturday is not a 5x8 day by default", "online_ticket", "2026-02-14T10:00:00+08:00", False,
-     "2026-02-24T08:30:00+08:00"),
-    ("5x8 is closed over National Day 2026", "technical_manager", "2026-10-02T09:00:00+08:00", False,
-     "2026-10-08T08:30:00+08:00"),
+    (
+        "5x8 is closed on Saturday, opens Monday 08:30",
+        "online_ticket",
+        "2026-03-07T10:00:00+08:00",
+        False,
+        "2026-03-09T08:30:00+08:00",
+    ),
+    (
+        "5x8 lunch break reopens at 13:00",
+        "online_ticket",
+        "2026-03-03T12:30:00+08:00",
+        False,
+        "2026-03-03T13:00:00+08:00",
+    ),
+    (
+        "5x8 is closed over Spring Festival 2026",
+        "online_ticket",
+        "2026-02-17T10:00:00+08:00",
+        False,
+        "2026-02-24T08:30:00+08:00",
+    ),
+    (
+        "a make-up Saturday is not a 5x8 day by default",
+        "online_ticket",
+        "2026-02-14T10:00:00+08:00",
+        False,
+        "2026-02-24T08:30:00+08:00",
+    ),
+    (
+        "5x8 is closed over National Day 2026",
+        "technical_manager",
+        "2026-10-02T09:00:00+08:00",
+        False,
+        "2026-10-08T08:30:00+08:00",
+    ),
     ("7x8 is open on Sunday morning", "im_service", "2026-03-08T09:00:00+08:00", True, None),
     ("7x8 is open on a holiday", "im_service", "2026-10-02T09:00:00+08:00", True, None),
-    ("7x8 closes at 17:30 and reopens next morning", "dedicated_im_group", "2026-03-03T17:30:00+08:00", False,
-     "2026-03-04T08:30:00+08:00"),
+    (
+        "7x8 closes at 17:30 and reopens next morning",
+        "dedicated_im_group",
+        "2026-03-03T17:30:00+08:00",
+        False,
+        "2026-03-04T08:30:00+08:00",
+    ),
 ]

@@ -80,7 +80,9 @@ def _claim(job: Job, now: datetime, force: bool) -> bool:
     JobRun.objects.get_or_create(name=job.name)
     runs = JobRun.objects.filter(name=job.name)
     if not force:
-        runs = runs.filter(Q(last_started_at__isnull=True) | Q(last_started_at__lte=now - job.every + job.grace))
+        runs = runs.filter(
+            Q(last_started_at__isnull=True) | Q(last_started_at__lte=now - job.every + job.grace)
+        )
     return bool(runs.update(last_started_at=now))
 
 
@@ -95,7 +97,9 @@ def _run(job: Job, now: datetime) -> bool:
     except Exception as exc:
         logger.exception("periodic job %s failed", job.name)
         JobRun.objects.filter(name=job.name).update(
-            last_finished_at=timezone.now(), last_succeeded=False, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_finished_at=timezone.now(),
+            last_succeeded=False,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
             runs=F("runs") + 1,
         )
         return False
@@ -138,7 +142,11 @@ def run_due_jobs(now: datetime | None = None) -> list[str]:
 def beat_schedule() -> dict[str, dict]:
     """Celery beat entries: one ``successhub.run_job(name)`` per registered job."""
     return {
-        f"successhub:{name}": {"task": "successhub.run_job", "schedule": float(job.every_seconds), "args": (name,)}
+        f"successhub:{name}": {
+            "task": "successhub.run_job",
+            "schedule": float(job.every_seconds),
+            "args": (name,),
+        }
         for name, job in registered_jobs().items()
     }
 

@@ -9,9 +9,11 @@ Production sets ``SUCCESSHUB_ENV=production`` and must provide a real
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -40,7 +42,9 @@ if PRODUCTION and SECRET_KEY == DEFAULT_SECRET_KEY:
         "SECRET_KEY is the embedded default; set a real SECRET_KEY in the environment for production."
     )
 DEBUG = env_bool("DEBUG", not PRODUCTION)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*" if not PRODUCTION else "")
+# The embedded default answers only on the loopback names (a reset link cannot be pointed elsewhere);
+# serving other names means listing them, e.g. ALLOWED_HOSTS=support.example.com,10.0.0.5.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -64,11 +68,15 @@ EXTRA_APPS = [
     "successhub.tickets",
     "successhub.search",
     "successhub.assistant",
+    "successhub.security",
 ]
 INSTALLED_APPS += EXTRA_APPS
+# Third-party apps: login throttling (django-axes), the API docs' own static files (no CDN under the CSP).
+INSTALLED_APPS += ["axes", "ninja"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -76,7 +84,17 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Refuses NUL bytes and other unstorable text with a 400 before any view sees them.
+    "successhub.security.middleware.InvalidInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "successhub.urls"
@@ -95,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "successhub.web.context.portal",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -108,7 +127,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_SERVER_SIDE_BINDING", True):
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_SERVER_SIDE_BINDING", True
+):
     # Parameters bound by the server, and statements prepared the fifth time a connection runs them
     # (psycopg's own threshold; Django turns preparing off unless told, for the sake of transaction-mode
     # poolers such as PgBouncer, which DB_PREPARE_THRESHOLD=0 serves): PostgreSQL then stops parsing and
@@ -183,8 +204,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST") else
-    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -209,6 +231,10 @@ SUCCESSHUB_CATALOG_DIRS = [BASE_DIR / "catalog" / "plans", *map(Path, env_list("
 # Community posting rate limit: at most N posts per window per user (staff are exempt).
 COMMUNITY_POST_LIMIT = int(os.environ.get("COMMUNITY_POST_LIMIT", "10"))
 COMMUNITY_POST_WINDOW_SECONDS = int(os.environ.get("COMMUNITY_POST_WINDOW_SECONDS", "600"))
+# Uploads: a request body larger than this is refused with 413 before it is read, and a form carries at
+# most DATA_UPLOAD_MAX_NUMBER_FILES files (per-file and per-ticket limits: successhub.tickets.conf).
+SUCCESSHUB_MAX_REQUEST_BYTES = int(os.environ.get("SUCCESSHUB_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "10"))
 VERIFICATION_CODE_TTL_SECONDS = int(os.environ.get("VERIFICATION_CODE_TTL_SECONDS", "600"))
 
 # Optional: an OpenAI-compatible chat endpoint writes the bot's answers from the retrieved passages
@@ -222,6 +248,50 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp). Scripts only from this site, or inline with the request's nonce
+# (`<script nonce="{{ request.csp_nonce }}">`); inline style attributes stay allowed; `connect-src 'self'`
+# covers htmx and same-origin WebSockets (chat).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Guessing: django-axes locks an account, and separately an address, after AXES_FAILURE_LIMIT wrong
+# passwords (or wrong API tokens) for AXES_COOLOFF_MINUTES. Admins unlock in 后台管理 → Axes → Access
+# attempts (delete the row) or with `successhub axes_reset_username NAME` / `successhub axes_reset_ip IP`.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "successhub.security.throttle.lockout_response"
+AXES_VERBOSE = False
+# The client address is REMOTE_ADDR unless the server sits behind TRUSTED_PROXY_COUNT proxies (nginx),
+# whose X-Forwarded-For is then read from the right: a client cannot forge its way past the limit.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Verification codes: at most this many wrong codes per user in a rolling hour, over all codes sent.
+VERIFICATION_WRONG_CODES_PER_HOUR = int(os.environ.get("VERIFICATION_WRONG_CODES_PER_HOUR", "10"))
 
 LOGGING = {
     "version": 1,

@@ -54,7 +54,7 @@ def width(model: type[Model]) -> int:
 def instance(model: type[Model], row: Sequence, start: int = 0) -> Model:
     """A model instance from ``row[start:start + width(model)]``, as the ORM would load it."""
     fields = model._meta.concrete_fields
-    values = row[start:start + len(fields)]
+    values = row[start : start + len(fields)]
     # Database values go through each field's converters, as the ORM's compiler applies them.
     converted = []
     for field, value in zip(fields, values, strict=True):
@@ -72,9 +72,9 @@ def _converters(field) -> list:
     found = _converter_cache.get(key)
     if found is None:
         expression = field.get_col(field.model._meta.db_table)
-        found = _converter_cache[key] = (
-            connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
-        )
+        found = _converter_cache[key] = connection.ops.get_db_converters(
+            expression
+        ) + expression.get_db_converters(connection)
     return found
 
 

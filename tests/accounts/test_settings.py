@@ -21,7 +21,10 @@ def test_production_refuses_the_default_secret():
     env = {"SUCCESSHUB_ENV": "production"}
     env_without_secret = {k: v for k, v in {**os.environ, **env}.items() if k != "SECRET_KEY"}
     result = subprocess.run(
-        [sys.executable, "-c", "import successhub.settings"], env=env_without_secret, capture_output=True, text=True
+        [sys.executable, "-c", "import successhub.settings"],
+        env=env_without_secret,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
@@ -39,8 +42,13 @@ def test_preparing_statements_can_be_turned_off_for_a_transaction_pooler():
     url = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/successhub"}
 
     def options(extra: dict) -> str:
-        result = subprocess.run([sys.executable, "-c", script], env={**os.environ, **url, **extra},
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, **url, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return result.stdout.strip()
 
     assert options({}) == "True 5"
@@ -57,6 +65,8 @@ def test_hot_statements_are_prepared_on_postgresql():
     with connection.cursor() as cursor:
         for n in range(6):
             cursor.execute(marker, [n])
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                       ["%prepared_statement_probe%"])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%prepared_statement_probe%"],
+        )
         assert cursor.fetchone()[0] == 1

@@ -85,7 +85,9 @@ def test_verify_page_flow(client, make_org, make_user):
     client.force_login(user)
     assert "请先完成注册认证" in client.get("/").content.decode()
     client.post("/me/verify/", {"action": "send", "channel": "email", "target": "e@example.com"})
-    response = client.post("/me/verify/", {"action": "confirm", "channel": "email", "code": "abc"}, follow=True)
+    response = client.post(
+        "/me/verify/", {"action": "confirm", "channel": "email", "code": "abc"}, follow=True
+    )
     assert "验证码不正确" in response.content.decode()
     response = client.post(
         "/me/verify/", {"action": "confirm", "channel": "email", "code": sent_code_from_mail()}, follow=True

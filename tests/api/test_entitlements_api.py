@@ -68,8 +68,15 @@ def test_anonymous_gets_401_with_a_code(client):
         ({"service": "hotline", "amount": "0"}, "invalid_input"),
         ({"service": "hotline", "amount": "lots"}, "invalid_input"),
     ],
-    ids=["unknown service", "unknown product", "unknown channel", "fatal without service", "bad instant",
-         "zero amount", "amount not a number"],
+    ids=[
+        "unknown service",
+        "unknown product",
+        "unknown channel",
+        "fatal without service",
+        "bad instant",
+        "zero amount",
+        "amount not a number",
+    ],
 )
 def test_bad_input_is_a_4xx_with_a_machine_code(client, params, code):
     _, user = organisation_from(scenario())
@@ -93,7 +100,9 @@ def test_staff_read_any_organisation(client, make_user):
     organisation, _ = organisation_from(scenario(plan="advanced", amount=68000))
     engineer = make_user(role=Role.SUPPORT_ENGINEER)
     client.force_login(engineer)
-    response = client.get(f"/api/v1/organisations/{organisation.pk}/entitlements", {"service": "online_ticket"})
+    response = client.get(
+        f"/api/v1/organisations/{organisation.pk}/entitlements", {"service": "online_ticket"}
+    )
     assert response.status_code == 200
     assert response.json()["decisions"][0]["reason"] == "ok"
     assert client.get("/api/v1/organisations/999999/entitlements").status_code == 404

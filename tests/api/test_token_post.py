@@ -13,7 +13,9 @@ def test_token_only_post_is_not_refused_by_csrf(make_org, make_user):
     token = issue_api_token(user, "script")
     client = Client(enforce_csrf_checks=True)
     response = client.post(
-        "/api/v1/notifications/read-all", HTTP_AUTHORIZATION=f"Bearer {token}", content_type="application/json"
+        "/api/v1/notifications/read-all",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        content_type="application/json",
     )
     assert response.status_code == 200, response.content
 

@@ -58,8 +58,9 @@ def standard_customer(make_org, make_user, add_deployment, add_contract):
     add_deployment(org, "cosmic", "public_cloud")
     add_contract(org, plan="standard", amount="0", start=timezone.localdate() - dt.timedelta(days=100))
     for days_ago in (60, 20):
-        UsageEntry.objects.create(organisation=org, service="hotline", amount=1,
-                                  at=timezone.now() - dt.timedelta(days=days_ago))
+        UsageEntry.objects.create(
+            organisation=org, service="hotline", amount=1, at=timezone.now() - dt.timedelta(days=days_ago)
+        )
     return make_user(org)
 
 

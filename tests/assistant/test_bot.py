@@ -44,9 +44,17 @@ def test_conversations_and_ratings_are_kept(knowledge, advanced_customer):
 
 def test_another_organisations_private_content_is_never_quoted(knowledge, make_org, make_user):
     mine, theirs = make_org(), make_org()
-    index_doc({**HOTLINE_FAQ, "kind": "article", "object_id": 50, "title": "南方零售专用：收银机日结对账步骤",
-               "body": "收银机日结对账：先导出收银流水，再核对门店日报。", "url": "/kb/private/",
-               "organisation_id": theirs.pk})
+    index_doc(
+        {
+            **HOTLINE_FAQ,
+            "kind": "article",
+            "object_id": 50,
+            "title": "南方零售专用：收银机日结对账步骤",
+            "body": "收银机日结对账：先导出收银流水，再核对门店日报。",
+            "url": "/kb/private/",
+            "organisation_id": theirs.pk,
+        }
+    )
     outsider = ask(_conversation(make_user(mine)), "收银机日结对账怎么做")
     insider = ask(conversation_for(make_user(theirs), "s2"), "收银机日结对账怎么做")
     assert all(s["url"] != "/kb/private/" for s in outsider.sources)
@@ -75,8 +83,9 @@ def test_a_standard_customers_ordinary_question_goes_to_the_community(knowledge,
 
 
 @pytest.mark.parametrize(("hour", "expected"), [(10, "im_service"), (22, "ticket")])
-def test_an_advanced_customer_gets_im_in_its_hours_and_a_ticket_outside(knowledge, advanced_customer, hour,
-                                                                         expected):
+def test_an_advanced_customer_gets_im_in_its_hours_and_a_ticket_outside(
+    knowledge, advanced_customer, hour, expected
+):
     conversation = _conversation(advanced_customer)
     ask(conversation, "红烧肉怎么做才好吃")
     handoff = handoff_for(conversation, at=beijing(1, hour))

@@ -14,8 +14,14 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _load_demo():
@@ -49,7 +55,9 @@ def browser():
         connections.close_all()
 
 
-def test_visitor_searches_then_a_customer_asks_the_bot_and_files_a_ticket(live_server, transactional_db, browser):
+def test_visitor_searches_then_a_customer_asks_the_bot_and_files_a_ticket(
+    live_server, transactional_db, browser
+):
     password = _load_demo()
     from successhub.assistant.retrieval import forget_knowledge_base
     from successhub.search.models import SearchDocument

@@ -18,7 +18,9 @@ class _StandIn(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 - http.server's naming
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+        type(self).requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
+        )
         payload = json.dumps(self.reply).encode()
         self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
@@ -47,7 +49,11 @@ def stand_in(settings):
 
 
 def _completion(text: str) -> dict:
-    return {"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]}
+    return {
+        "id": "x",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}}],
+    }
 
 
 def test_the_model_writes_the_answer_from_the_retrieved_passages_with_citations(knowledge, stand_in):

@@ -10,13 +10,16 @@ from successhub.assistant.selectors import deflection_rate
 
 
 def test_a_visitor_asks_and_rates(client, knowledge):
-    response = client.post("/assistant/ask", {"text": "标准服务的热线每年能打几次?"}, content_type="application/json")
+    response = client.post(
+        "/assistant/ask", {"text": "标准服务的热线每年能打几次?"}, content_type="application/json"
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["confident"] is True
     assert data["sources"][0]["url"] == "/faq/#faq-hotline-standard-quota"
-    rated = client.post("/assistant/rate", {"message_id": data["message_id"], "rating": 1},
-                        content_type="application/json")
+    rated = client.post(
+        "/assistant/rate", {"message_id": data["message_id"], "rating": 1}, content_type="application/json"
+    )
     assert rated.status_code == 200
     assert Message.objects.get(pk=data["message_id"]).rating == 1
 
@@ -25,8 +28,9 @@ def test_a_visitor_cannot_rate_someone_elses_answer(client, knowledge):
     other = Conversation.objects.create(session_key="other")
     message = Message.objects.create(conversation=other, role="bot", text="x")
     client.post("/assistant/ask", {"text": "凭证断号"}, content_type="application/json")
-    response = client.post("/assistant/rate", {"message_id": message.pk, "rating": -1},
-                           content_type="application/json")
+    response = client.post(
+        "/assistant/rate", {"message_id": message.pk, "rating": -1}, content_type="application/json"
+    )
     assert response.status_code == 404
 
 
@@ -70,13 +74,18 @@ def test_an_unanswered_question_becomes_an_faq_the_bot_then_answers(client, make
     client.force_login(make_user(None, role=Role.SERVICE_ADMIN))
     response = client.post(
         f"/assistant/insights/{unanswered.pk}/faq",
-        {"question": "发票打印机怎么设置纸张大小？", "answer": "在打印设置中选择发票专用纸张模板，纸张大小设为 241×140 毫米。"},
+        {
+            "question": "发票打印机怎么设置纸张大小？",
+            "answer": "在打印设置中选择发票专用纸张模板，纸张大小设为 241×140 毫米。",
+        },
     )
     assert response.status_code == 302
     assert Faq.objects.filter(question="发票打印机怎么设置纸张大小？").exists()
     unanswered.refresh_from_db()
     assert unanswered.resolved_faq_id is not None
     client.logout()
-    data = client.post("/assistant/ask", {"text": "发票打印机怎么设置纸张大小"}, content_type="application/json").json()
+    data = client.post(
+        "/assistant/ask", {"text": "发票打印机怎么设置纸张大小"}, content_type="application/json"
+    ).json()
     assert data["confident"] is True
     assert "241×140" in data["text"]

@@ -28,27 +28,48 @@ def test_the_seed_numbers_are_in_the_files():
     assert advanced.items["online_ticket"].first_response.schedule == "5x8"
     assert set(advanced.items) == set(SERVICE_CODES)
     assert set(standard.items) == {
-        "community", "smart_service", "public_cloud_ops", "patch_download", "demand_listening",
-        "license_upgrade", "hotline",
+        "community",
+        "smart_service",
+        "public_cloud_ops",
+        "patch_download",
+        "demand_listening",
+        "license_upgrade",
+        "hotline",
     }
 
 
 @pytest.mark.parametrize(
     "broken, field",
     [
-        (STANDARD.replace("7x24\n    phone: 4008-836-836\n    fatal_only", "9x9\n    phone: 4008-836-836\n    fatal_only"),
-         "items.hotline.schedule"),
+        (
+            STANDARD.replace(
+                "7x24\n    phone: 4008-836-836\n    fatal_only",
+                "9x9\n    phone: 4008-836-836\n    fatal_only",
+            ),
+            "items.hotline.schedule",
+        ),
         (STANDARD.replace("limit: 4", "limit: four"), "items.hotline.quota.limit"),
-        (STANDARD.replace("deployment_types: [public_cloud]", "deployment_types: [moon_base]"),
-         "items.public_cloud_ops.deployment_types[0]"),
+        (
+            STANDARD.replace("deployment_types: [public_cloud]", "deployment_types: [moon_base]"),
+            "items.public_cloud_ops.deployment_types[0]",
+        ),
         (STANDARD.replace("  hotline:\n", "  hotlines:\n"), "items.hotlines"),
         (STANDARD.replace("published: 2025-07-01", "published: soon"), "published"),
-        (STANDARD.replace("channels: [innovation_square]", "channels: [carrier_pigeon]"),
-         "items.demand_listening.channels[0]"),
+        (
+            STANDARD.replace("channels: [innovation_square]", "channels: [carrier_pigeon]"),
+            "items.demand_listening.channels[0]",
+        ),
         (STANDARD + "\n  bad: [unclosed\n", "line"),
     ],
-    ids=["unknown schedule", "non-numeric limit", "unknown deployment type", "unknown service code",
-         "bad published date", "unknown channel", "invalid YAML"],
+    ids=[
+        "unknown schedule",
+        "non-numeric limit",
+        "unknown deployment type",
+        "unknown service code",
+        "bad published date",
+        "unknown channel",
+        "invalid YAML",
+    ],
 )
 def test_errors_name_the_file_and_field(broken, field):
     with pytest.raises(CatalogError) as error:
@@ -58,9 +79,11 @@ def test_errors_name_the_file_and_field(broken, field):
 
 
 def test_a_new_edition_is_a_new_file_and_the_newest_published_applies():
-    newer = STANDARD.replace('edition: "2025-07"', 'edition: "2027-01"').replace(
-        "published: 2025-07-01", "published: 2027-01-01"
-    ).replace("limit: 4", "limit: 6")
+    newer = (
+        STANDARD.replace('edition: "2025-07"', 'edition: "2027-01"')
+        .replace("published: 2025-07-01", "published: 2027-01-01")
+        .replace("limit: 4", "limit: 6")
+    )
     catalog = load_catalog_texts({"s1": STANDARD, "s2": newer, "a": ADVANCED}, LABELS)
     import datetime as dt
 

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def run(capsys, monkeypatch, document, *extra) -> tuple[int, dict | None, str]:
-    monkeypatch.setattr("sys.stdin", io.StringIO(document if isinstance(document, str) else json.dumps(document)))
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO(document if isinstance(document, str) else json.dumps(document))
+    )
     code = main(["terms", "evaluate", "-", *extra])
     captured = capsys.readouterr()
     return code, json.loads(captured.out) if captured.out.strip() else None, captured.err
@@ -45,8 +47,13 @@ def test_output_shape(capsys, monkeypatch):
                 "allowed": True,
                 "reason": "ok",
                 "explanation": output["decisions"][0]["explanation"],
-                "quota": {"limit": 4, "used": 1, "remaining": 3, "period_start": "2025-07-01",
-                          "period_end": "2026-06-30"},
+                "quota": {
+                    "limit": 4,
+                    "used": 1,
+                    "remaining": 3,
+                    "period_start": "2025-07-01",
+                    "period_end": "2026-06-30",
+                },
                 "schedule": "7x24",
                 "open_now": True,
                 "next_open": None,
@@ -64,7 +71,9 @@ def test_reads_a_file(tmp_path, capsys):
 
 
 def test_english_explanations(capsys, monkeypatch):
-    code, output, _ = run(capsys, monkeypatch, scenario(request={"service": "online_ticket"}), "--language", "en")
+    code, output, _ = run(
+        capsys, monkeypatch, scenario(request={"service": "online_ticket"}), "--language", "en"
+    )
     assert "not part of your Standard Success Service" in output["decisions"][0]["explanation"]
 
 

@@ -35,8 +35,15 @@ def customer_on(make_org, add_contract, add_deployment, make_user):
 @pytest.mark.parametrize(
     ("plan", "ticket_allowed", "ticket_says"),
     [
-        pytest.param("advanced", True, "您的高级成功服务包含在线工单", id="advanced_customer_may_file_from_the_community"),
-        pytest.param("standard", False, "在线工单不在您的标准成功服务中", id="standard_customer_is_told_why_not"),
+        pytest.param(
+            "advanced",
+            True,
+            "您的高级成功服务包含在线工单",
+            id="advanced_customer_may_file_from_the_community",
+        ),
+        pytest.param(
+            "standard", False, "在线工单不在您的标准成功服务中", id="standard_customer_is_told_why_not"
+        ),
         pytest.param(None, False, "没有生效中的服务合同", id="customer_without_a_contract_is_told_why_not"),
     ],
 )
@@ -69,8 +76,16 @@ def test_a_ticket_filed_from_the_community_records_its_channel(client, customer_
     client.force_login(customer)
     form = client.get("/tickets/new/?via=community").content.decode()
     assert 'name="via" value="community"' in form
-    response = client.post("/tickets/new/", {"via": "community", "product": "galaxy", "category": "data_problem",
-                                              "title": "期末余额不一致", "description": "总账与明细账余额不一致。"})
+    response = client.post(
+        "/tickets/new/",
+        {
+            "via": "community",
+            "product": "galaxy",
+            "category": "data_problem",
+            "title": "期末余额不一致",
+            "description": "总账与明细账余额不一致。",
+        },
+    )
     assert response.status_code == 302
     assert Ticket.objects.get().channel == Channel.COMMUNITY
 
@@ -78,6 +93,14 @@ def test_a_ticket_filed_from_the_community_records_its_channel(client, customer_
 @pytest.mark.parametrize("via", ["", "hotline", "nonsense"], ids=["none", "hotline_is_the_desk_s", "unknown"])
 def test_the_portal_form_files_through_the_ticket_site_otherwise(client, customer_on, via):
     client.force_login(customer_on("advanced"))
-    client.post("/tickets/new/", {"via": via, "product": "galaxy", "category": "data_problem",
-                                  "title": "期末余额不一致", "description": "总账与明细账余额不一致。"})
+    client.post(
+        "/tickets/new/",
+        {
+            "via": via,
+            "product": "galaxy",
+            "category": "data_problem",
+            "title": "期末余额不一致",
+            "description": "总账与明细账余额不一致。",
+        },
+    )
     assert Ticket.objects.get().channel == Channel.TICKET_SITE

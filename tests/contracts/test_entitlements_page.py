@@ -93,8 +93,9 @@ def test_entitlement_queries_do_not_grow_with_contracts_or_ledger(
         entitlements_for(large)
 
 
-def test_entitlement_page_query_count_is_constant(client, make_org, make_user, add_deployment, add_contract,
-                                                  django_assert_max_num_queries):
+def test_entitlement_page_query_count_is_constant(
+    client, make_org, make_user, add_deployment, add_contract, django_assert_max_num_queries
+):
     organisation = make_org()
     add_deployment(organisation)
     add_contract(organisation, plan="advanced")
@@ -111,7 +112,9 @@ def test_negotiated_hours_are_said_so(client, make_org, make_user, add_deploymen
     add_contract(organisation, plan="advanced")
     client.force_login(make_user(organisation))
     html = client.get("/me/entitlements/").content.decode()
-    row = html[html.index('data-service="critical_moment_support"'):html.index('data-service="technical_manager"')]
+    row = html[
+        html.index('data-service="critical_moment_support"') : html.index('data-service="technical_manager"')
+    ]
     assert "双方协商确定" in row
-    row = html[html.index('data-service="community"'):html.index('data-service="smart_service"')]
+    row = html[html.index('data-service="community"') : html.index('data-service="smart_service"')]
     assert "无固定服务时间" in row

@@ -19,7 +19,9 @@ from successhub.core.entitlements import Request
 def standard_org(make_org, add_deployment, add_contract):
     organisation = make_org()
     add_deployment(organisation)
-    add_contract(organisation, plan="standard", amount="0", start=timezone.localdate() - dt.timedelta(days=10))
+    add_contract(
+        organisation, plan="standard", amount="0", start=timezone.localdate() - dt.timedelta(days=10)
+    )
     return organisation
 
 

@@ -48,10 +48,13 @@ def test_the_table_covers_every_service_and_every_reason():
     assert {c.reason for c in CASES} == ALL_REASONS
 
 
-@pytest.mark.parametrize("rule, service, at, open_now, next_open", HOURS_CASES, ids=[c[0] for c in HOURS_CASES])
+@pytest.mark.parametrize(
+    "rule, service, at, open_now, next_open", HOURS_CASES, ids=[c[0] for c in HOURS_CASES]
+)
 def test_service_hours(engine, rule, service, at, open_now, next_open):
-    decision = evaluate(engine, scenario(plan="advanced", amount=68000, start="2026-01-01", end="2026-12-31", at=at),
-                        service)
+    decision = evaluate(
+        engine, scenario(plan="advanced", amount=68000, start="2026-01-01", end="2026-12-31", at=at), service
+    )
     assert decision["open_now"] is open_now
     assert decision["next_open"] == next_open
 
@@ -59,7 +62,11 @@ def test_service_hours(engine, rule, service, at, open_now, next_open):
 def test_items_without_hours_have_no_schedule(engine):
     rows = evaluate(engine, scenario(plan="advanced", amount=68000, start="2026-01-01", end="2026-12-31"))
     for code in ("community", "license_upgrade", "critical_moment_support", "service_report", "health_check"):
-        assert rows[code]["schedule"] is None and rows[code]["open_now"] is None and rows[code]["next_open"] is None
+        assert (
+            rows[code]["schedule"] is None
+            and rows[code]["open_now"] is None
+            and rows[code]["next_open"] is None
+        )
 
 
 def test_every_item_is_evaluated_without_a_request(engine):
@@ -104,7 +111,9 @@ def test_explanations_come_in_chinese_and_english(engine):
 def test_amount_defaults_to_one_and_must_fit(engine):
     usage = [("hotline", f"2025-{m:02d}-10T10:00:00+08:00", 1) for m in (8, 9, 10)]
     one = evaluate(engine, scenario(usage=usage, request={"service": "hotline", "fatal": True}), "hotline")
-    two = evaluate(engine, scenario(usage=usage, request={"service": "hotline", "fatal": True, "amount": 2}), "hotline")
+    two = evaluate(
+        engine, scenario(usage=usage, request={"service": "hotline", "fatal": True, "amount": 2}), "hotline"
+    )
     assert one["allowed"] and not two["allowed"]
     assert two["quota"]["remaining"] == 1
 
@@ -120,10 +129,22 @@ def test_amount_defaults_to_one_and_must_fit(engine):
         (lambda d: d.update(request={"service": "massage"}), "request.service"),
         (lambda d: d.update(request={"fatal": True}), "request.service: missing"),
         (lambda d: d.update(request={"service": "hotline", "amount": -1}), "request.amount"),
-        (lambda d: d["customer"]["deployments"].append({"product": "galaxy"}), "customer.deployments[1].type"),
+        (
+            lambda d: d["customer"]["deployments"].append({"product": "galaxy"}),
+            "customer.deployments[1].type",
+        ),
     ],
-    ids=["missing at", "bad instant", "unknown region", "bad date", "unknown plan", "unknown service",
-         "request without service", "negative amount", "deployment without type"],
+    ids=[
+        "missing at",
+        "bad instant",
+        "unknown region",
+        "bad date",
+        "unknown plan",
+        "unknown service",
+        "request without service",
+        "negative amount",
+        "deployment without type",
+    ],
 )
 def test_invalid_scenarios_name_the_field(engine, mutate, message):
     document = scenario()
@@ -136,7 +157,10 @@ def test_decimal_quota_figures_stay_exact(engine):
     decision = evaluate(
         engine,
         scenario(
-            plan="advanced", amount=68000, start="2026-01-01", end="2026-12-31",
+            plan="advanced",
+            amount=68000,
+            start="2026-01-01",
+            end="2026-12-31",
             usage=[("critical_moment_support", "2026-02-01T10:00:00+08:00", 0.25)] * 3,
         ),
         "critical_moment_support",

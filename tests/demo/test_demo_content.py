@@ -134,7 +134,9 @@ def test_article_slugs_are_unique_kebab_case(kb):
 
 def test_articles_have_every_field(kb):
     for article in kb["articles"]:
-        assert ARTICLE_FIELDS <= set(article), f"{article.get('slug')}: missing {ARTICLE_FIELDS - set(article)}"
+        assert ARTICLE_FIELDS <= set(article), (
+            f"{article.get('slug')}: missing {ARTICLE_FIELDS - set(article)}"
+        )
         assert article["title"] and article["tags"], article["slug"]
 
 
@@ -146,13 +148,17 @@ def test_article_references_exist(kb):
         assert article["catalogue"] in catalogues, f"{slug}: unknown catalogue"
         assert set(article["topics"]) <= topics, f"{slug}: unknown topics"
         assert article["product"] in PRODUCTS | {None}, f"{slug}: unknown product"
-        assert article["product"] == catalogues[article["catalogue"]]["product"], f"{slug}: product ≠ catalogue's"
+        assert article["product"] == catalogues[article["catalogue"]]["product"], (
+            f"{slug}: product ≠ catalogue's"
+        )
         assert article["service"] in SERVICES | {None}, f"{slug}: unknown service"
         assert article["plan"] in PLANS, f"{slug}: unknown plan"
 
 
 def test_article_bodies_are_150_to_600_chinese_characters(kb):
-    wrong = {a["slug"]: cjk_length(a["body"]) for a in kb["articles"] if not 150 <= cjk_length(a["body"]) <= 600}
+    wrong = {
+        a["slug"]: cjk_length(a["body"]) for a in kb["articles"] if not 150 <= cjk_length(a["body"]) <= 600
+    }
     assert wrong == {}
 
 

@@ -65,7 +65,9 @@ def receiver():
 
 @pytest.fixture
 def make_endpoint(db):
-    def make(url: str, events=("*",), organisation=None, active=True, secret="s3cret-for-tests") -> WebhookEndpoint:
+    def make(
+        url: str, events=("*",), organisation=None, active=True, secret="s3cret-for-tests"
+    ) -> WebhookEndpoint:
         return WebhookEndpoint.objects.create(
             name=f"hook {WebhookEndpoint.objects.count() + 1}",
             url=url,

@@ -32,7 +32,9 @@ def test_deliveries_are_listed_with_their_status(admin_client, make_endpoint, re
     assert "已失败" in page.text
 
 
-def test_retry_now_action_sends_a_failed_delivery_again(admin_client, make_endpoint, receiver, settings, eager):
+def test_retry_now_action_sends_a_failed_delivery_again(
+    admin_client, make_endpoint, receiver, settings, eager
+):
     settings.SUCCESSHUB_WEBHOOK_MAX_ATTEMPTS = 1
     receiver.statuses = [500]
     make_endpoint(receiver.url)
@@ -56,6 +58,9 @@ def test_endpoint_admin_pages_render(admin_client, make_endpoint):
 
     assert admin_client.get(reverse("admin:notifications_webhookendpoint_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:notifications_webhookendpoint_add")).status_code == 200
-    assert admin_client.get(
-        reverse("admin:notifications_webhookendpoint_change", args=[endpoint.pk])
-    ).status_code == 200
+    assert (
+        admin_client.get(
+            reverse("admin:notifications_webhookendpoint_change", args=[endpoint.pk])
+        ).status_code
+        == 200
+    )

@@ -57,7 +57,9 @@ def test_marking_read_with_a_bearer_token(client, make_member):
     notification = Notification.objects.get()
     token = issue_api_token(me, "tests")
 
-    response = client.post(f"/api/v1/notifications/{notification.pk}/read", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.post(
+        f"/api/v1/notifications/{notification.pk}/read", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
 
     assert response.status_code == 200, response.content
     assert response.json()["is_read"] is True

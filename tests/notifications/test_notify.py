@@ -36,7 +36,9 @@ def test_email_is_sent_only_after_commit(make_member, eager, mailoutbox, django_
     assert "/tickets/1/" in mailoutbox[0].body
 
 
-def test_rolled_back_notify_leaves_no_row_and_no_mail(make_member, eager, mailoutbox, django_capture_on_commit_callbacks):
+def test_rolled_back_notify_leaves_no_row_and_no_mail(
+    make_member, eager, mailoutbox, django_capture_on_commit_callbacks
+):
     alice = make_member(email="alice@example.com")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -49,8 +51,9 @@ def test_rolled_back_notify_leaves_no_row_and_no_mail(make_member, eager, mailou
     assert mailoutbox == []
 
 
-def test_users_without_an_address_get_the_in_app_notification_only(make_member, eager, mailoutbox,
-                                                                   django_capture_on_commit_callbacks):
+def test_users_without_an_address_get_the_in_app_notification_only(
+    make_member, eager, mailoutbox, django_capture_on_commit_callbacks
+):
     no_address = make_member(email="")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,11 +88,14 @@ def test_inactive_users_are_skipped(make_member):
         pytest.param({"ticket.replied": False}, "ticket.replied", False, id="kind_off_stops_mail"),
         pytest.param({"ticket.replied": False}, "ticket.closed", True, id="other_kinds_unaffected"),
         pytest.param({"*": False}, "ticket.replied", False, id="wildcard_off_stops_every_kind"),
-        pytest.param({"*": False, "ticket.replied": True}, "ticket.replied", True, id="kind_on_beats_wildcard_off"),
+        pytest.param(
+            {"*": False, "ticket.replied": True}, "ticket.replied", True, id="kind_on_beats_wildcard_off"
+        ),
     ],
 )
-def test_email_preferences_are_respected(make_member, eager, mailoutbox, django_capture_on_commit_callbacks,
-                                         preferences, kind, emailed):
+def test_email_preferences_are_respected(
+    make_member, eager, mailoutbox, django_capture_on_commit_callbacks, preferences, kind, emailed
+):
     alice = make_member(email="alice@example.com")
     for pref_kind, email in preferences.items():
         set_email_preference(alice, pref_kind, email)
@@ -97,7 +103,9 @@ def test_email_preferences_are_respected(make_member, eager, mailoutbox, django_
     with django_capture_on_commit_callbacks(execute=True):
         notify([alice], kind, "标题")
 
-    assert Notification.objects.filter(recipient=alice, kind=kind).count() == 1, "the in-app row is always created"
+    assert Notification.objects.filter(recipient=alice, kind=kind).count() == 1, (
+        "the in-app row is always created"
+    )
     assert len(mailoutbox) == (1 if emailed else 0)
 
 
@@ -119,7 +127,9 @@ def test_the_outbox_sweep_sends_each_owed_email_once(make_member, mailoutbox):
     from successhub.notifications.services import send_owed_emails
 
     alice = make_member(email="alice@example.com")
-    notify([alice], "ticket.replied", "工单有新回复")  # no after-commit send in this test: the row is the outbox
+    notify(
+        [alice], "ticket.replied", "工单有新回复"
+    )  # no after-commit send in this test: the row is the outbox
 
     assert send_owed_emails(now=timezone.now() - timedelta(minutes=1)) == 0, "not yet written at that time"
     assert send_owed_emails(now=timezone.now()) == 1
@@ -142,8 +152,9 @@ def test_the_sweep_gives_up_on_emails_older_than_a_day(make_member, mailoutbox):
     assert mailoutbox == []
 
 
-def test_with_a_worker_no_email_is_sent_in_the_request(make_member, mailoutbox, settings,
-                                                      django_capture_on_commit_callbacks):
+def test_with_a_worker_no_email_is_sent_in_the_request(
+    make_member, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     from successhub.notifications.services import send_owed_emails
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -164,7 +175,9 @@ def test_notify_each_keeps_each_kinds_preference_in_one_query(make_member, djang
 
     # one preference query for both kinds, one insert for all rows
     with django_assert_num_queries(2):
-        notify_each([Notice((alice, bob), "ticket.created", "已受理"), Notice((alice,), "ticket.assigned", "新工单")])
+        notify_each(
+            [Notice((alice, bob), "ticket.created", "已受理"), Notice((alice,), "ticket.assigned", "新工单")]
+        )
 
     rows = Notification.objects.order_by("kind", "recipient_id")
     assert [(n.recipient, n.kind, n.email_wanted) for n in rows] == [

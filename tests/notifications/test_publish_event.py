@@ -25,7 +25,9 @@ def test_one_outbox_row_per_subscribed_active_endpoint(make_endpoint, make_org):
     publish_event("ticket.created", {"ticket": 7}, organisation_id=acme.pk)
 
     assert set(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == {
-        everything.pk, tickets_only.pk, acme_only.pk
+        everything.pk,
+        tickets_only.pk,
+        acme_only.pk,
     }
 
 
@@ -49,12 +51,18 @@ def test_body_carries_an_event_id_shared_by_every_endpoint(make_endpoint):
     body = bodies[0]
     assert body["id"].startswith("evt_")
     assert (body["event"], body["data"], body["organisation_id"]) == (
-        "ticket.created", {"ticket": 7, "title": "无法登录"}, None
+        "ticket.created",
+        {"ticket": 7, "title": "无法登录"},
+        None,
     )
-    assert all(d.event_id == body["id"] and d.next_attempt_at is not None for d in WebhookDelivery.objects.all())
+    assert all(
+        d.event_id == body["id"] and d.next_attempt_at is not None for d in WebhookDelivery.objects.all()
+    )
 
 
-def test_outbox_rows_roll_back_with_the_callers_transaction(make_endpoint, django_capture_on_commit_callbacks):
+def test_outbox_rows_roll_back_with_the_callers_transaction(
+    make_endpoint, django_capture_on_commit_callbacks
+):
     make_endpoint("http://127.0.0.1:9/all")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -67,7 +75,9 @@ def test_outbox_rows_roll_back_with_the_callers_transaction(make_endpoint, djang
     assert callbacks == []
 
 
-def test_delivery_is_attempted_only_after_commit(make_endpoint, receiver, eager, django_capture_on_commit_callbacks):
+def test_delivery_is_attempted_only_after_commit(
+    make_endpoint, receiver, eager, django_capture_on_commit_callbacks
+):
     make_endpoint(receiver.url)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

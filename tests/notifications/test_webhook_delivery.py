@@ -31,8 +31,12 @@ def _outbox_row(endpoint, n: int = 0) -> WebhookDelivery:
     """An outbox row as publish_event writes it, without its after-commit send (for transaction=True tests)."""
     now = timezone.now()
     return WebhookDelivery.objects.create(
-        endpoint=endpoint, event="ticket.created", event_id=f"evt_test{n}", body=json.dumps({"n": n}),
-        created_at=now, next_attempt_at=now,
+        endpoint=endpoint,
+        event="ticket.created",
+        event_id=f"evt_test{n}",
+        body=json.dumps({"n": n}),
+        created_at=now,
+        next_attempt_at=now,
     )
 
 
@@ -69,7 +73,10 @@ def test_2xx_marks_the_delivery_delivered(make_endpoint, receiver):
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status, delivery.next_attempt_at) == (
-        "delivered", 1, 204, None
+        "delivered",
+        1,
+        204,
+        None,
     )
 
 
@@ -207,7 +214,8 @@ def test_a_sweep_running_during_a_delivery_does_not_send_it_again(make_endpoint,
 
 
 @pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="real concurrent writers need PostgreSQL"
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="real concurrent writers need PostgreSQL",
 )
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sweeps_send_each_delivery_once(make_endpoint, receiver):
@@ -232,5 +240,10 @@ def test_concurrent_sweeps_send_each_delivery_once(make_endpoint, receiver):
 
     assert sum(counts) == 20
     assert len(receiver.requests) == 20
-    assert len({{k.lower(): v for k, v in r.headers.items()}["x-successhub-delivery"] for r in receiver.requests}) == 20
+    assert (
+        len(
+            {{k.lower(): v for k, v in r.headers.items()}["x-successhub-delivery"] for r in receiver.requests}
+        )
+        == 20
+    )
     assert WebhookDelivery.objects.filter(delivered_at__isnull=False).count() == 20

@@ -98,7 +98,11 @@ def test_the_webhook_sweep_is_registered_every_30_seconds_and_in_beat():
 
     assert job.every_seconds == 30
     entry = scheduler.beat_schedule()["successhub:notifications.deliver_due_webhooks"]
-    assert entry == {"task": "successhub.run_job", "schedule": 30.0, "args": ("notifications.deliver_due_webhooks",)}
+    assert entry == {
+        "task": "successhub.run_job",
+        "schedule": 30.0,
+        "args": ("notifications.deliver_due_webhooks",),
+    }
 
 
 def test_the_celery_app_gets_the_beat_schedule_and_the_run_job_task():

@@ -15,8 +15,15 @@ from successhub.search.selectors import search
 
 
 def _doc(object_id: int, title: str, body: str = "", organisation_id=None) -> dict:
-    return {"kind": "article", "object_id": object_id, "title": title, "body": body, "url": f"/kb/{object_id}/",
-            "product": None, "organisation_id": organisation_id}
+    return {
+        "kind": "article",
+        "object_id": object_id,
+        "title": title,
+        "body": body,
+        "url": f"/kb/{object_id}/",
+        "product": None,
+        "organisation_id": organisation_id,
+    }
 
 
 def _titles(query: str, user=None) -> list[str]:

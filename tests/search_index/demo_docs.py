@@ -23,20 +23,58 @@ def _load(name: str, key: str) -> list[dict]:
 def demo_documents() -> tuple[dict, ...]:
     docs: list[dict] = []
     for n, article in enumerate(_load("kb.yaml", "articles"), start=1):
-        docs.append(_doc("article", n, article["slug"], article["title"], article["body"], article.get("product"),
-                         f"/kb/{article['slug']}/"))
+        docs.append(
+            _doc(
+                "article",
+                n,
+                article["slug"],
+                article["title"],
+                article["body"],
+                article.get("product"),
+                f"/kb/{article['slug']}/",
+            )
+        )
     for n, faq in enumerate(_load("faq.yaml", "faq"), start=1):
-        docs.append(_doc("faq", n, faq["key"], faq["question"], f"{faq['question']}\n{faq['answer']}",
-                         faq.get("product"), f"/faq/#faq-{faq['key']}"))
+        docs.append(
+            _doc(
+                "faq",
+                n,
+                faq["key"],
+                faq["question"],
+                f"{faq['question']}\n{faq['answer']}",
+                faq.get("product"),
+                f"/faq/#faq-{faq['key']}",
+            )
+        )
     for n, question in enumerate(_load("questions.yaml", "questions"), start=1):
         answers = sorted(question.get("answers", []), key=lambda a: not a.get("accepted"))
         body = "\n".join([question["body"], *(a["body"] for a in answers)])
-        docs.append(_doc("question", n, question["key"], question["title"], body, question.get("product"),
-                         f"/community/questions/{n}/"))
+        docs.append(
+            _doc(
+                "question",
+                n,
+                question["key"],
+                question["title"],
+                body,
+                question.get("product"),
+                f"/community/questions/{n}/",
+            )
+        )
     for n, course in enumerate(_load("courses.yaml", "courses"), start=1):
-        lessons = "\n".join(f"{lesson['title']}\n{lesson.get('body', '')}" for lesson in course.get("lessons", []))
-        docs.append(_doc("course", n, course["key"], course["title"], f"{course.get('summary', '')}\n{lessons}",
-                         course.get("product"), f"/courses/{course['key']}/"))
+        lessons = "\n".join(
+            f"{lesson['title']}\n{lesson.get('body', '')}" for lesson in course.get("lessons", [])
+        )
+        docs.append(
+            _doc(
+                "course",
+                n,
+                course["key"],
+                course["title"],
+                f"{course.get('summary', '')}\n{lessons}",
+                course.get("product"),
+                f"/courses/{course['key']}/",
+            )
+        )
     return tuple(docs)
 
 
@@ -65,7 +103,9 @@ def demo_rows() -> tuple[dict, ...]:
     """Each document's row values, tokens computed once per test session."""
     from successhub.search.indexing import document_fields
 
-    return tuple({"kind": d["kind"], "object_id": d["object_id"], **document_fields(d)} for d in demo_documents())
+    return tuple(
+        {"kind": d["kind"], "object_id": d["object_id"], **document_fields(d)} for d in demo_documents()
+    )
 
 
 def load_demo_index() -> int:

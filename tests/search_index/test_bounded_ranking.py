@@ -12,8 +12,17 @@ from successhub.search.selectors import _without_implied, search
 
 def _index_articles(count: int, title: str, organisation_id=None, first_id: int = 1) -> None:
     for n in range(first_id, first_id + count):
-        index_doc({"kind": "article", "object_id": n, "title": f"{title} {n}", "body": "月末结账前请先检查凭证。",
-                   "url": f"/kb/{n}/", "product": None, "organisation_id": organisation_id})
+        index_doc(
+            {
+                "kind": "article",
+                "object_id": n,
+                "title": f"{title} {n}",
+                "body": "月末结账前请先检查凭证。",
+                "url": f"/kb/{n}/",
+                "product": None,
+                "organisation_id": organisation_id,
+            }
+        )
 
 
 @pytest.fixture
@@ -42,7 +51,10 @@ def test_candidates_are_only_documents_the_user_may_see(db, three_candidates):
 @pytest.mark.parametrize(
     ("words", "needed"),
     [
-        (["科目", "余额", "科目余额表", "零"], ["科目余额表", "零"]),  # dictionary sub-words are stored with the word
+        (
+            ["科目", "余额", "科目余额表", "零"],
+            ["科目余额表", "零"],
+        ),  # dictionary sub-words are stored with the word
         (["s-hr", "hr", "个税"], ["s-hr", "个税"]),  # so are a Latin token's parts
         (["user", "用户"], ["user"]),  # and a Latin word's Chinese synonym
         (["用户", "许可"], ["用户", "许可"]),  # unrelated words all stay
@@ -65,10 +77,23 @@ def test_postgres_planner_setting_is_restored_inside_a_transaction(db):
 
 @pytest.mark.parametrize(
     ("text", "query"),
-    [("s-HR 薪酬核算说明", "s-HR 薪酬"), ("热线 4008-836-836 人工服务", "4008-836-836"), ("升级到 V8.0 之后", "v8.0")],
+    [
+        ("s-HR 薪酬核算说明", "s-HR 薪酬"),
+        ("热线 4008-836-836 人工服务", "4008-836-836"),
+        ("升级到 V8.0 之后", "v8.0"),
+    ],
     ids=["hyphenated-word", "phone-number", "version"],
 )
 def test_latin_terms_with_joiners_are_found(db, text, query):
-    index_doc({"kind": "faq", "object_id": 1, "title": text, "body": "", "url": "/faq/", "product": None,
-               "organisation_id": None})
+    index_doc(
+        {
+            "kind": "faq",
+            "object_id": 1,
+            "title": text,
+            "body": "",
+            "url": "/faq/",
+            "product": None,
+            "organisation_id": None,
+        }
+    )
     assert [r.title for r in search(None, query).results] == [text]

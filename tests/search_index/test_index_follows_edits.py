@@ -16,12 +16,16 @@ def _found(text: str) -> set[str]:
 
 
 def test_a_new_faq_is_found(db):
-    community.Faq.objects.create(key="k1", question="预算编制怎么开始？", answer="先建立预算方案，再下达预算模板。")
+    community.Faq.objects.create(
+        key="k1", question="预算编制怎么开始？", answer="先建立预算方案，再下达预算模板。"
+    )
     assert _found("预算方案") == {"预算编制怎么开始？"}
 
 
 def test_an_edit_finds_the_new_words_and_forgets_the_old(db):
-    faq = community.Faq.objects.create(key="k2", question="如何导出凭证？", answer="在凭证查询中选择导出到表格。")
+    faq = community.Faq.objects.create(
+        key="k2", question="如何导出凭证？", answer="在凭证查询中选择导出到表格。"
+    )
     faq.answer = "在序时簿中使用批量打印功能。"
     faq.save()
     assert _found("批量打印") == {"如何导出凭证？"}
@@ -30,7 +34,9 @@ def test_an_edit_finds_the_new_words_and_forgets_the_old(db):
 
 def test_hiding_or_deleting_removes_it(db):
     hidden = community.Faq.objects.create(key="k3", question="工资条怎么发？", answer="使用工资条发放功能。")
-    deleted = community.Faq.objects.create(key="k4", question="工资表怎么导出？", answer="使用工资表导出功能。")
+    deleted = community.Faq.objects.create(
+        key="k4", question="工资表怎么导出？", answer="使用工资表导出功能。"
+    )
     hidden.is_hidden = True
     hidden.save()
     deleted.delete()

@@ -78,4 +78,6 @@ def test_filters_by_product_and_kind(db):
     user = AnonymousUser()
     assert {r.title for r in search(user, "结账", product="galaxy").results} == {"星空结账", "结账常见问题"}
     assert {r.title for r in search(user, "结账", kinds=["faq"]).results} == {"结账常见问题"}
-    assert {r.title for r in search(user, "结账", product="galaxy", kinds=["article"]).results} == {"星空结账"}
+    assert {r.title for r in search(user, "结账", product="galaxy", kinds=["article"]).results} == {
+        "星空结账"
+    }

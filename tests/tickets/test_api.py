@@ -27,7 +27,12 @@ def api(client):
     return call
 
 
-NEW = {"product": "galaxy", "category": "data_problem", "title": "库存数量不一致", "description": "期末库存与明细不符"}
+NEW = {
+    "product": "galaxy",
+    "category": "data_problem",
+    "title": "库存数量不一致",
+    "description": "期末库存与明细不符",
+}
 
 
 def test_file_from_the_product_entry(api, customer, engineer):
@@ -54,7 +59,9 @@ def test_hotline_desk_files_for_a_customer(api, customer, make_user):
         pytest.param({"category": "third_party_product"}, 403, "out_of_scope", id="out_of_scope"),
         pytest.param({"category": "nonsense"}, 422, "unknown_category", id="unknown_category"),
         pytest.param({"product": "nonsense"}, 422, "unknown_product", id="unknown_product"),
-        pytest.param({"channel": "hotline"}, 422, "channel_not_allowed", id="customers_do_not_file_as_hotline"),
+        pytest.param(
+            {"channel": "hotline"}, 422, "channel_not_allowed", id="customers_do_not_file_as_hotline"
+        ),
         pytest.param({"title": ""}, 422, "invalid_input", id="empty_title"),
     ],
 )
@@ -73,13 +80,17 @@ def test_unverified_user_gets_not_verified(api, advanced, make_user):
 def test_eligibility_before_typing(api, customer):
     ok = api(customer, "get", "/eligibility", {"product": "galaxy", "category": "outage"}).json()
     assert ok["allowed"] and ok["service"] == "private_cloud_ops"
-    no = api(customer, "get", "/eligibility", {"product": "galaxy", "category": "secondary_development"}).json()
+    no = api(
+        customer, "get", "/eligibility", {"product": "galaxy", "category": "secondary_development"}
+    ).json()
     assert (no["allowed"], no["code"]) == (False, "out_of_scope")
 
 
 def test_thread_transitions_rating_and_files(api, customer, engineer):
     number = api(customer, "post", "", NEW).json()["number"]
-    assert api(engineer, "post", f"/{number}/replies", {"body": "内部排查", "internal": True}).status_code == 201
+    assert (
+        api(engineer, "post", f"/{number}/replies", {"body": "内部排查", "internal": True}).status_code == 201
+    )
     assert api(engineer, "post", f"/{number}/replies", {"body": "请重算库存"}).status_code == 201
     detail = api(customer, "get", f"/{number}").json()
     assert [m["kind"] for m in detail["messages"]] == ["public_reply"]  # no internal notes for customers
@@ -89,11 +100,21 @@ def test_thread_transitions_rating_and_files(api, customer, engineer):
     assert api(engineer, "post", f"/{number}/status", {"status": "resolved"}).status_code == 200
     rated = api(customer, "post", f"/{number}/rating", {"score": 5, "comment": "很好"})
     assert rated.json()["rating"] == 5
-    upload = api(customer, "post", f"/{number}/attachments",
-                 {"files": [SimpleUploadedFile("a.png", PNG)]}, multipart=True)
+    upload = api(
+        customer,
+        "post",
+        f"/{number}/attachments",
+        {"files": [SimpleUploadedFile("a.png", PNG)]},
+        multipart=True,
+    )
     assert upload.status_code == 201, upload.content
-    refused = api(customer, "post", f"/{number}/attachments",
-                  {"files": [SimpleUploadedFile("a.png", b"MZ\x90")]}, multipart=True)
+    refused = api(
+        customer,
+        "post",
+        f"/{number}/attachments",
+        {"files": [SimpleUploadedFile("a.png", b"MZ\x90")]},
+        multipart=True,
+    )
     assert (refused.status_code, refused.json()["code"]) == (422, "attachment_type_not_allowed")
     download = api(customer, "get", f"/attachments/{upload.json()[0]['id']}")
     assert download.status_code == 200

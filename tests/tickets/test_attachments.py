@@ -19,10 +19,21 @@ from .conftest import PNG
         pytest.param("anim.gif", b"GIF89a....", "image/gif", id="gif"),
         pytest.param("manual.pdf", b"%PDF-1.7\n", "application/pdf", id="pdf"),
         pytest.param("logs.zip", b"PK\x03\x04rest", "application/zip", id="zip"),
-        pytest.param("report.xlsx", b"PK\x03\x04rest",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", id="xlsx"),
-        pytest.param("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "application/msword", id="legacy_office"),
-        pytest.param("server.log", "2026-11-23 ERROR 凭证保存失败\n".encode(), "text/plain; charset=utf-8", id="utf8_log"),
+        pytest.param(
+            "report.xlsx",
+            b"PK\x03\x04rest",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            id="xlsx",
+        ),
+        pytest.param(
+            "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "application/msword", id="legacy_office"
+        ),
+        pytest.param(
+            "server.log",
+            "2026-11-23 ERROR 凭证保存失败\n".encode(),
+            "text/plain; charset=utf-8",
+            id="utf8_log",
+        ),
         pytest.param("gbk.txt", "错误日志".encode("gbk"), "text/plain", id="gbk_text"),
     ],
 )

@@ -14,8 +14,14 @@ from successhub.accounts.models import Role
 from successhub.tickets.models import Ticket
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,5 +101,9 @@ def test_customer_files_engineer_answers_customer_rates(
     customer.wait_for_selector('[data-testid="rating"]')
     assert "4 / 5" in customer.inner_text('[data-testid="rating"]')
     ticket = Ticket.objects.get()
-    assert (ticket.rating, ticket.rating_comment, ticket.first_responded_at is not None) == (4, "回复很快", True)
+    assert (ticket.rating, ticket.rating_comment, ticket.first_responded_at is not None) == (
+        4,
+        "回复很快",
+        True,
+    )
     assert os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] == "true"

@@ -72,8 +72,14 @@ def test_custom_development_only_in_the_first_year(make_org, add_contract, add_d
     add_contract(org, "advanced", start=first + dt.timedelta(days=365), end=first + dt.timedelta(days=729))
     user = make_user(org)
     with pytest.raises(FilingRefused) as refused:
-        filing.file_ticket(requester=user, filed_by=user, product_code="galaxy", category="custom_dev_advice",
-                             title="定制报表", description="咨询定制方案")
+        filing.file_ticket(
+            requester=user,
+            filed_by=user,
+            product_code="galaxy",
+            category="custom_dev_advice",
+            title="定制报表",
+            description="咨询定制方案",
+        )
     assert refused.value.code == "outside_first_year"
     assert "专项服务" in refused.value.message_zh
 
@@ -81,20 +87,34 @@ def test_custom_development_only_in_the_first_year(make_org, add_contract, add_d
 def test_standard_plan_has_no_online_tickets(standard, make_user):
     user = make_user(standard)
     with pytest.raises(FilingRefused) as refused:
-        filing.file_ticket(requester=user, filed_by=user, product_code="cosmic", category="application_problem",
-                             title="t", description="d")
+        filing.file_ticket(
+            requester=user,
+            filed_by=user,
+            product_code="cosmic",
+            category="application_problem",
+            title="t",
+            description="d",
+        )
     assert refused.value.code == "not_in_plan"
     assert "高级成功服务" in refused.value.message_zh
 
 
-def test_private_cloud_ops_needs_a_private_cloud_deployment(make_org, add_contract, add_deployment, make_user):
+def test_private_cloud_ops_needs_a_private_cloud_deployment(
+    make_org, add_contract, add_deployment, make_user
+):
     org = make_org()
     add_deployment(org, "cosmic", "public_cloud")
     add_contract(org, "advanced")
     user = make_user(org)
     with pytest.raises(FilingRefused) as refused:
-        filing.file_ticket(requester=user, filed_by=user, product_code="cosmic", category="license_import",
-                             title="t", description="d")
+        filing.file_ticket(
+            requester=user,
+            filed_by=user,
+            product_code="cosmic",
+            category="license_import",
+            title="t",
+            description="d",
+        )
     assert refused.value.code == "deployment_not_eligible"
 
 

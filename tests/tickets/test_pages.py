@@ -17,8 +17,9 @@ def test_new_ticket_form_shows_decisions_per_category(client, customer):
     page = client.get("/tickets/new/").content.decode()
     assert 'data-category="outage" data-code="ok"' in page
     assert 'data-category="third_party_product" data-code="out_of_scope"' in page
-    partial = client.get("/tickets/new/check/", {"product": "cosmic", "category": "license_import"},
-                         HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(
+        "/tickets/new/check/", {"product": "cosmic", "category": "license_import"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     # No private-cloud deployment of 苍穹: refused with the engine's Chinese sentence.
     assert 'data-category="license_import" data-code="deployment_not_eligible"' in partial
     assert "私有云" in partial
@@ -26,24 +27,40 @@ def test_new_ticket_form_shows_decisions_per_category(client, customer):
 
 def test_filing_from_the_portal(client, customer, engineer):
     client.force_login(customer)
-    response = client.post("/tickets/new/", {
-        "product": "galaxy", "category": "application_problem", "title": "打印模板错位",
-        "description": "套打时内容错位", "contact_preference": "phone",
-        "attachments": [SimpleUploadedFile("shot.png", b"\x89PNG\r\n\x1a\n0000")],
-    })
+    response = client.post(
+        "/tickets/new/",
+        {
+            "product": "galaxy",
+            "category": "application_problem",
+            "title": "打印模板错位",
+            "description": "套打时内容错位",
+            "contact_preference": "phone",
+            "attachments": [SimpleUploadedFile("shot.png", b"\x89PNG\r\n\x1a\n0000")],
+        },
+    )
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/tickets/{ticket.number}/"
-    assert (ticket.channel, ticket.contact_preference, ticket.attachments.count()) == ("ticket_site", "phone", 1)
+    assert (ticket.channel, ticket.contact_preference, ticket.attachments.count()) == (
+        "ticket_site",
+        "phone",
+        1,
+    )
     page = client.get(response["Location"]).content.decode()
     assert "打印模板错位" in page and "首次响应期限" in page
 
 
 def test_refused_filing_keeps_what_was_typed(client, customer):
     client.force_login(customer)
-    response = client.post("/tickets/new/", {
-        "product": "galaxy", "category": "application_problem", "title": "我的标题",
-        "description": "很长的描述", "attachments": [SimpleUploadedFile("x.exe", b"MZ\x90")],
-    })
+    response = client.post(
+        "/tickets/new/",
+        {
+            "product": "galaxy",
+            "category": "application_problem",
+            "title": "我的标题",
+            "description": "很长的描述",
+            "attachments": [SimpleUploadedFile("x.exe", b"MZ\x90")],
+        },
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert "不支持附件" in page and "我的标题" in page and "很长的描述" in page
@@ -113,14 +130,16 @@ def test_queue_marks_urgent_and_escalated_tickets(client, file_ticket, engineer,
     Ticket.objects.filter(pk=ticket.pk).update(escalated=escalated)
     client.force_login(engineer)
     page = client.get("/workspace/").content.decode()
-    row = page[page.index(f'<tr data-number="{ticket.number}"'):]
-    title_cell = row[:row.index("</td>", row.index("队列标记"))]
+    row = page[page.index(f'<tr data-number="{ticket.number}"') :]
+    title_cell = row[: row.index("</td>", row.index("队列标记"))]
     assert "&lt;span" not in title_cell  # the badges are markup, not escaped text
     assert [label for label in ("紧急", "已升级") if f">{label}</span>" in title_cell] == badges
 
 
 @pytest.mark.parametrize("extra", [0, 25])
-def test_queue_queries_do_not_grow_with_tickets(client, file_ticket, engineer, django_assert_max_num_queries, extra):
+def test_queue_queries_do_not_grow_with_tickets(
+    client, file_ticket, engineer, django_assert_max_num_queries, extra
+):
     for _ in range(3 + extra):
         file_ticket()
     client.force_login(engineer)
@@ -130,11 +149,14 @@ def test_queue_queries_do_not_grow_with_tickets(client, file_ticket, engineer, d
 
 
 @pytest.mark.parametrize("replies", [1, 12])
-def test_detail_queries_do_not_grow_with_the_thread(client, file_ticket, engineer, django_assert_max_num_queries,
-                                                    replies):
+def test_detail_queries_do_not_grow_with_the_thread(
+    client, file_ticket, engineer, django_assert_max_num_queries, replies
+):
     ticket = file_ticket()
     for n in range(replies):
-        working.reply(ticket, engineer, f"回复 {n}", attachments=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n")])
+        working.reply(
+            ticket, engineer, f"回复 {n}", attachments=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n")]
+        )
     client.force_login(engineer)
     # session, user, ticket, messages, attachments ×2, history ×2, engineers
     with django_assert_max_num_queries(9):
@@ -164,7 +186,9 @@ def test_healthz(client):
 
 
 @pytest.mark.parametrize("earlier", [0, 15])
-def test_filing_queries_are_constant(client, file_ticket, customer, engineer, django_assert_max_num_queries, earlier):
+def test_filing_queries_are_constant(
+    client, file_ticket, customer, engineer, django_assert_max_num_queries, earlier
+):
     from successhub.accounts.services import issue_api_token
     from successhub.calendars.selectors import business_calendar
 
@@ -177,6 +201,7 @@ def test_filing_queries_are_constant(client, file_ticket, customer, engineer, dj
     # contracts: no quota window for online tickets), product (cached per process), number, savepoint ×2,
     # engineer ×2 (one statement on PostgreSQL), ticket, events, webhooks, notifications ×2 (both at once)
     with django_assert_max_num_queries(15):
-        response = client.post("/api/v1/tickets", body, content_type="application/json",
-                               HTTP_AUTHORIZATION=f"Bearer {token}")
+        response = client.post(
+            "/api/v1/tickets", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
     assert response.status_code == 201

@@ -88,7 +88,9 @@ def _snapshot(ticket):
 
 
 @pytest.mark.parametrize("role", FOREIGN_ROLES)
-@pytest.mark.parametrize(("method", "path", "data"), API_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in API_ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "path", "data"), API_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in API_ENDPOINTS]
+)
 def test_api_foreign_organisation_gets_404(client, victim, outsider, role, method, path, data):
     ticket, other, attachment = victim
     user = outsider(role)
@@ -100,14 +102,18 @@ def test_api_foreign_organisation_gets_404(client, victim, outsider, role, metho
     elif method == "upload":
         response = client.post(url, {"files": [SimpleUploadedFile("a.png", PNG)]}, **headers)
     else:
-        response = client.post(url, _fill(data, ticket, other, attachment), content_type="application/json", **headers)
+        response = client.post(
+            url, _fill(data, ticket, other, attachment), content_type="application/json", **headers
+        )
     assert response.status_code == 404, response.content
     assert response.json()["code"] == "not_found"
     assert _snapshot(ticket) == before
 
 
 @pytest.mark.parametrize("role", FOREIGN_ROLES)
-@pytest.mark.parametrize(("method", "path", "data"), WEB_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in WEB_ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "path", "data"), WEB_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in WEB_ENDPOINTS]
+)
 def test_web_foreign_organisation_gets_404_or_403(client, victim, outsider, role, method, path, data):
     ticket, other, attachment = victim
     client.force_login(outsider(role))
@@ -143,8 +149,9 @@ def test_own_customer_cannot_use_staff_actions(client, victim, customer):
         ("merge", {"into": other.number}),
         ("replies", {"body": "x", "internal": True}),
     ]:
-        response = client.post(f"/api/v1/tickets/{ticket.number}/{path}", data, content_type="application/json",
-                               **headers)
+        response = client.post(
+            f"/api/v1/tickets/{ticket.number}/{path}", data, content_type="application/json", **headers
+        )
         assert (response.status_code, response.json()["code"]) == (403, "forbidden"), path
 
 
@@ -152,8 +159,9 @@ def test_staff_cannot_use_the_customers_withdrawal(client, file_ticket, engineer
     ticket = file_ticket()  # open: only who acts decides
     headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(engineer, 't')}"}
     before = _snapshot(ticket)
-    response = client.post(f"/api/v1/tickets/{ticket.number}/withdraw", {}, content_type="application/json",
-                           **headers)
+    response = client.post(
+        f"/api/v1/tickets/{ticket.number}/withdraw", {}, content_type="application/json", **headers
+    )
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
     client.force_login(engineer)
     assert client.post(f"/tickets/{ticket.number}/withdraw/", {"reason": "x"}).status_code == 403

@@ -105,8 +105,9 @@ def test_one_skill_per_engineer_and_product(admin, engineer, galaxy):
 # --- what round-robin does with them -------------------------------------------------------------------
 
 
-def test_a_paused_skill_is_skipped_by_round_robin_until_resumed(file_ticket, admin, engineer, skill, galaxy,
-                                                               make_user):
+def test_a_paused_skill_is_skipped_by_round_robin_until_resumed(
+    file_ticket, admin, engineer, skill, galaxy, make_user
+):
     other = make_user(role=Role.SUPPORT_ENGINEER)
     assignment.add_skill(admin, engineer_id=other.pk, product_id=galaxy.pk)
     assignment.set_skill_active(admin, skill, False)
@@ -137,7 +138,12 @@ def test_customers_are_refused_and_anonymous_users_sent_to_login(client, custome
     assert client.get("/workspace/skills/").status_code == 403
     assert client.post(f"/workspace/skills/{skill.pk}/active/", {"active": "0"}).status_code == 403
     assert client.post(f"/workspace/skills/{skill.pk}/remove/").status_code == 403
-    assert client.post("/workspace/skills/add/", {"engineer": customer.pk, "product": skill.product_id}).status_code == 403
+    assert (
+        client.post(
+            "/workspace/skills/add/", {"engineer": customer.pk, "product": skill.product_id}
+        ).status_code
+        == 403
+    )
     client.logout()
     response = client.get("/workspace/skills/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -206,8 +212,9 @@ def test_skills_page_in_english(client, admin, skill):
 
 
 @pytest.mark.parametrize("extra", [0, 8])
-def test_skills_page_queries_do_not_grow_with_skills(client, admin, skill, galaxy, make_user,
-                                                     django_assert_max_num_queries, extra):
+def test_skills_page_queries_do_not_grow_with_skills(
+    client, admin, skill, galaxy, make_user, django_assert_max_num_queries, extra
+):
     for _ in range(extra):
         EngineerSkill.objects.create(engineer=make_user(role=Role.SUPPORT_ENGINEER), product=galaxy)
     client.force_login(admin)

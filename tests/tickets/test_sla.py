@@ -16,11 +16,21 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("filed", "due"),
     [
-        pytest.param(beijing(2025, 3, 3, 9, 0), beijing(2025, 3, 4, 9, 0), id="weekday_morning_next_day_same_time"),
-        pytest.param(beijing(2025, 3, 3, 12, 30), beijing(2025, 3, 4, 12, 0), id="filed_in_lunch_break_starts_13_00"),
-        pytest.param(beijing(2025, 3, 3, 11, 0), beijing(2025, 3, 4, 11, 0), id="clock_skips_the_lunch_break"),
-        pytest.param(beijing(2025, 3, 7, 15, 0), beijing(2025, 3, 10, 15, 0), id="friday_afternoon_runs_over_weekend"),
-        pytest.param(beijing(2025, 3, 8, 10, 0), beijing(2025, 3, 10, 17, 30), id="filed_on_saturday_starts_monday"),
+        pytest.param(
+            beijing(2025, 3, 3, 9, 0), beijing(2025, 3, 4, 9, 0), id="weekday_morning_next_day_same_time"
+        ),
+        pytest.param(
+            beijing(2025, 3, 3, 12, 30), beijing(2025, 3, 4, 12, 0), id="filed_in_lunch_break_starts_13_00"
+        ),
+        pytest.param(
+            beijing(2025, 3, 3, 11, 0), beijing(2025, 3, 4, 11, 0), id="clock_skips_the_lunch_break"
+        ),
+        pytest.param(
+            beijing(2025, 3, 7, 15, 0), beijing(2025, 3, 10, 15, 0), id="friday_afternoon_runs_over_weekend"
+        ),
+        pytest.param(
+            beijing(2025, 3, 8, 10, 0), beijing(2025, 3, 10, 17, 30), id="filed_on_saturday_starts_monday"
+        ),
         pytest.param(beijing(2025, 3, 3, 20, 0), beijing(2025, 3, 4, 17, 30), id="filed_in_the_evening"),
         # 2025 Spring Festival: 28 Jan – 4 Feb off; 26 Jan and 8 Feb are make-up Saturdays/Sundays,
         # which are not 5×8 service days by default (the seeds' 工作日).
@@ -85,12 +95,24 @@ def test_states_on_track_at_risk_breached_and_met(file_ticket, engineer):
 @pytest.mark.parametrize(
     ("filed", "at", "text"),
     [
-        pytest.param(beijing(2025, 3, 3, 9, 0), beijing(2025, 3, 3, 16, 0), "剩余 2 工作小时 0 分钟",
-                     id="countdown_in_working_hours"),
-        pytest.param(beijing(2025, 3, 3, 9, 0), beijing(2025, 3, 4, 10, 0), "已超时 1 工作小时 0 分钟",
-                     id="overdue_by_working_time"),
-        pytest.param(beijing(2025, 3, 3, 17, 30), beijing(2025, 3, 4, 20, 0), "已超时 0 分钟",
-                     id="overdue_after_hours_is_still_overdue"),
+        pytest.param(
+            beijing(2025, 3, 3, 9, 0),
+            beijing(2025, 3, 3, 16, 0),
+            "剩余 2 工作小时 0 分钟",
+            id="countdown_in_working_hours",
+        ),
+        pytest.param(
+            beijing(2025, 3, 3, 9, 0),
+            beijing(2025, 3, 4, 10, 0),
+            "已超时 1 工作小时 0 分钟",
+            id="overdue_by_working_time",
+        ),
+        pytest.param(
+            beijing(2025, 3, 3, 17, 30),
+            beijing(2025, 3, 4, 20, 0),
+            "已超时 0 分钟",
+            id="overdue_after_hours_is_still_overdue",
+        ),
     ],
 )
 def test_countdown_text(file_ticket, filed, at, text):
@@ -101,7 +123,9 @@ def test_phone_contact_is_a_first_response_but_an_internal_note_is_not(file_tick
     ticket = file_ticket(now=beijing(2025, 3, 3, 9, 0))
     working.reply(ticket, engineer, "内部：疑似补丁问题", internal=True, now=beijing(2025, 3, 3, 9, 30))
     assert Ticket.objects.get(pk=ticket.pk).first_responded_at is None
-    working.log_contact(ticket, engineer, "phone_contact", "电话联系客户，确认现象", now=beijing(2025, 3, 3, 10, 0))
+    working.log_contact(
+        ticket, engineer, "phone_contact", "电话联系客户，确认现象", now=beijing(2025, 3, 3, 10, 0)
+    )
     ticket.refresh_from_db()
     assert ticket.first_responded_at == beijing(2025, 3, 3, 10, 0)
     assert ticket.queue_due_at is None
@@ -117,11 +141,17 @@ def test_at_risk_threshold_is_a_setting(settings, file_ticket, engineer):
 @pytest.mark.parametrize(
     ("closed", "state", "remaining"),
     [
-        pytest.param(beijing(2025, 3, 3, 15, 0), sla.STOPPED, None, id="withdrawn_before_the_due_time_stops_the_clock"),
-        pytest.param(beijing(2025, 3, 4, 10, 0), sla.BREACHED, -60, id="withdrawn_after_it_is_breached_when_it_stopped"),
+        pytest.param(
+            beijing(2025, 3, 3, 15, 0), sla.STOPPED, None, id="withdrawn_before_the_due_time_stops_the_clock"
+        ),
+        pytest.param(
+            beijing(2025, 3, 4, 10, 0), sla.BREACHED, -60, id="withdrawn_after_it_is_breached_when_it_stopped"
+        ),
     ],
 )
-def test_a_ticket_closed_unanswered_has_its_clock_stand_at_closing(file_ticket, customer, closed, state, remaining):
+def test_a_ticket_closed_unanswered_has_its_clock_stand_at_closing(
+    file_ticket, customer, closed, state, remaining
+):
     ticket = file_ticket(now=beijing(2025, 3, 3, 9, 0))  # due 4 Mar 09:00
     working.withdraw(ticket, customer, "已自行解决", now=closed)
     stopped = Ticket.objects.get(pk=ticket.pk)
@@ -131,7 +161,9 @@ def test_a_ticket_closed_unanswered_has_its_clock_stand_at_closing(file_ticket, 
         assert (status.state, status.remaining_minutes) == (state, remaining), "it no longer counts down"
 
 
-def test_the_breached_filter_counts_a_ticket_closed_late_but_not_one_closed_in_time(file_ticket, customer, engineer):
+def test_the_breached_filter_counts_a_ticket_closed_late_but_not_one_closed_in_time(
+    file_ticket, customer, engineer
+):
     from successhub.tickets import selectors
 
     in_time = file_ticket(now=beijing(2025, 3, 3, 9, 0))
@@ -139,5 +171,7 @@ def test_the_breached_filter_counts_a_ticket_closed_late_but_not_one_closed_in_t
     working.withdraw(in_time, customer, now=beijing(2025, 3, 3, 15, 0))
     working.withdraw(late, customer, now=beijing(2025, 3, 4, 10, 0))
 
-    page = selectors.queue_for(engineer, selectors.QueueFilters(status="all", breached=True), now=beijing(2025, 3, 20, 9, 0))
+    page = selectors.queue_for(
+        engineer, selectors.QueueFilters(status="all", breached=True), now=beijing(2025, 3, 20, 9, 0)
+    )
     assert [t.number for t in page.object_list] == [late.number]

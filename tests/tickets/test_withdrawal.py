@@ -53,7 +53,10 @@ def test_an_unresolved_ticket_can_be_withdrawn(file_ticket, engineer, customer, 
     working.withdraw(ticket, customer, "  问题已自行解决  ", now=at)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.withdrawn_at, ticket.withdrawal_reason, ticket.closed_at) == (
-        Status.CLOSED, at, "问题已自行解决", at
+        Status.CLOSED,
+        at,
+        "问题已自行解决",
+        at,
     )
     assert ticket.queue_due_at is None and ticket.paused_since is None
     event = TicketEvent.objects.get(ticket=ticket, kind="withdrawn")
@@ -79,11 +82,18 @@ def test_a_colleague_or_the_customer_admin_may_withdraw(file_ticket, engineer, a
 @pytest.mark.parametrize(
     ("status", "code", "words"),
     [
-        pytest.param(Status.RESOLVED, "invalid_transition", "工单已解决", id="resolved_is_confirmed_or_reopened_instead"),
+        pytest.param(
+            Status.RESOLVED,
+            "invalid_transition",
+            "工单已解决",
+            id="resolved_is_confirmed_or_reopened_instead",
+        ),
         pytest.param(Status.CLOSED, "invalid_transition", "工单已关闭", id="closed_is_final"),
     ],
 )
-def test_a_resolved_or_closed_ticket_cannot_be_withdrawn(file_ticket, engineer, customer, status, code, words):
+def test_a_resolved_or_closed_ticket_cannot_be_withdrawn(
+    file_ticket, engineer, customer, status, code, words
+):
     ticket = file_ticket()
     _bring_to(status, ticket, engineer, customer)
     with pytest.raises(InvalidTransition) as refused:
@@ -107,9 +117,13 @@ def test_a_withdrawn_ticket_cannot_be_withdrawn_again(file_ticket, engineer, cus
 @pytest.mark.parametrize(
     ("who", "error", "code"),
     [
-        pytest.param("support_engineer", ActionNotAllowed, "forbidden", id="staff_close_rather_than_withdraw"),
+        pytest.param(
+            "support_engineer", ActionNotAllowed, "forbidden", id="staff_close_rather_than_withdraw"
+        ),
         pytest.param("service_admin", ActionNotAllowed, "forbidden", id="not_even_the_service_admin"),
-        pytest.param("other_organisation", ActionNotAllowed, "forbidden", id="another_organisations_customer"),
+        pytest.param(
+            "other_organisation", ActionNotAllowed, "forbidden", id="another_organisations_customer"
+        ),
         pytest.param("unverified", NotVerified, "not_verified", id="only_verified_users"),
     ],
 )
@@ -154,9 +168,16 @@ def test_the_withdrawn_ticket_leaves_the_queue_and_the_sla_jobs(file_ticket, eng
     assert sla_jobs.escalate_breached([withdrawn.pk], much_later) == 0
 
 
-def test_the_assignee_is_told_and_the_webhook_outbox_gets_the_event(file_ticket, engineer, customer, advanced):
-    WebhookEndpoint.objects.create(organisation=advanced, url="https://hooks.example/t", secret="s" * 32,
-                                   name="客户系统", events=["ticket.withdrawn"])
+def test_the_assignee_is_told_and_the_webhook_outbox_gets_the_event(
+    file_ticket, engineer, customer, advanced
+):
+    WebhookEndpoint.objects.create(
+        organisation=advanced,
+        url="https://hooks.example/t",
+        secret="s" * 32,
+        name="客户系统",
+        events=["ticket.withdrawn"],
+    )
     ticket = file_ticket()
     working.withdraw(ticket, customer, "已找到操作手册")
     notice = Notification.objects.get(kind="ticket.withdrawn")
@@ -165,14 +186,22 @@ def test_the_assignee_is_told_and_the_webhook_outbox_gets_the_event(file_ticket,
     assert notice.url == f"/workspace/tickets/{ticket.number}/"
     delivery = WebhookDelivery.objects.get()
     body = json.loads(delivery.body)
-    assert (delivery.event, body["event"], body["organisation_id"]) == ("ticket.withdrawn", "ticket.withdrawn",
-                                                                        advanced.pk)
+    assert (delivery.event, body["event"], body["organisation_id"]) == (
+        "ticket.withdrawn",
+        "ticket.withdrawn",
+        advanced.pk,
+    )
     assert (body["data"]["number"], body["data"]["status"], body["data"]["from"], body["data"]["reason"]) == (
-        ticket.number, "closed", "assigned", "已找到操作手册"
+        ticket.number,
+        "closed",
+        "assigned",
+        "已找到操作手册",
     )
 
 
-def test_the_requester_is_told_when_a_colleague_withdraws(file_ticket, engineer, customer, advanced, make_user):
+def test_the_requester_is_told_when_a_colleague_withdraws(
+    file_ticket, engineer, customer, advanced, make_user
+):
     ticket = file_ticket()
     working.withdraw(ticket, make_user(advanced, display_name="同事小王"))
     told = Notification.objects.filter(kind="ticket.withdrawn")
@@ -193,8 +222,12 @@ def test_a_withdrawn_ticket_is_not_rated(file_ticket, engineer, customer):
 @pytest.fixture
 def api(client):
     def post(user, number, data):
-        return client.post(f"/api/v1/tickets/{number}/withdraw", data, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user, 'test')}")
+        return client.post(
+            f"/api/v1/tickets/{number}/withdraw",
+            data,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user, 'test')}",
+        )
 
     return post
 
@@ -227,7 +260,9 @@ def test_api_withdraw_without_a_body_field(api, file_ticket, customer):
         pytest.param("reason_too_long", 422, "invalid_input", id="reason_too_long"),
     ],
 )
-def test_api_refusals_are_codes(api, file_ticket, engineer, customer, advanced, make_user, case, status, code):
+def test_api_refusals_are_codes(
+    api, file_ticket, engineer, customer, advanced, make_user, case, status, code
+):
     ticket = file_ticket()
     actor, reason = customer, ""
     if case == "resolved":
@@ -249,13 +284,17 @@ def test_portal_withdraw_button_confirmation_and_label(client, file_ticket, engi
     ticket = file_ticket()
     client.force_login(customer)
     page = client.get(f"/tickets/{ticket.number}/").content.decode()
-    assert 'data-testid="withdraw-form"' in page and "return confirm(" in page and "撤回工单" in page
+    assert 'data-testid="withdraw-form"' in page and "data-confirm=" in page and "撤回工单" in page
     response = client.post(f"/tickets/{ticket.number}/withdraw/", {"reason": "已自行处理"})
     assert response.status_code == 302 and response["Location"] == f"/tickets/{ticket.number}/"
     page = client.get(response["Location"]).content.decode()
     assert "工单已撤回。" in page and 'data-testid="withdrawn"' in page and "已自行处理" in page
-    for gone in ('data-testid="withdraw-form"', 'data-testid="reply-form"', 'data-testid="rate-form"',
-                 'data-testid="sla-remaining"'):
+    for gone in (
+        'data-testid="withdraw-form"',
+        'data-testid="reply-form"',
+        'data-testid="rate-form"',
+        'data-testid="sla-remaining"',
+    ):
         assert gone not in page, gone
     assert "已撤回" in client.get("/tickets/").content.decode()
     client.force_login(engineer)
@@ -263,8 +302,9 @@ def test_portal_withdraw_button_confirmation_and_label(client, file_ticket, engi
     assert 'data-testid="withdrawn"' in staff_page and "已自行处理" in staff_page
 
 
-def test_portal_offers_no_withdrawal_of_a_resolved_ticket_and_explains_a_refusal(client, file_ticket, engineer,
-                                                                                 customer):
+def test_portal_offers_no_withdrawal_of_a_resolved_ticket_and_explains_a_refusal(
+    client, file_ticket, engineer, customer
+):
     ticket = file_ticket()
     working.change_status(ticket, engineer, Status.RESOLVED)
     client.force_login(customer)

@@ -65,7 +65,9 @@ def test_waiting_on_customer_opens_and_closes_one_pause(file_ticket, engineer, c
     assert Ticket.objects.get(pk=ticket.pk).first_response_due_at == beijing(2026, 11, 24, 10, 0)
 
 
-def test_customer_reply_reopens_a_resolved_ticket_and_closed_ones_take_no_reply(file_ticket, engineer, customer):
+def test_customer_reply_reopens_a_resolved_ticket_and_closed_ones_take_no_reply(
+    file_ticket, engineer, customer
+):
     ticket = file_ticket()
     working.change_status(ticket, engineer, Status.RESOLVED)
     working.reply(ticket, customer, "问题又出现了")
@@ -102,7 +104,9 @@ def test_merge_closes_the_duplicate_and_moves_its_files(file_ticket, engineer, p
     assert original.messages.filter(kind="internal_note", body__contains=duplicate.number).exists()
 
 
-def test_merge_refuses_other_organisations_and_itself(file_ticket, engineer, make_org, add_contract, add_deployment, make_user):
+def test_merge_refuses_other_organisations_and_itself(
+    file_ticket, engineer, make_org, add_contract, add_deployment, make_user
+):
     ticket = file_ticket()
     with pytest.raises(InvalidInput):
         working.merge(ticket, ticket, engineer)
@@ -139,8 +143,9 @@ def test_staff_cannot_rate(file_ticket, engineer):
 def test_events_go_to_the_webhook_outbox(file_ticket, engineer, advanced):
     from successhub.notifications.models import WebhookDelivery, WebhookEndpoint
 
-    WebhookEndpoint.objects.create(organisation=advanced, url="https://hooks.example/t", secret="s" * 32,
-                                   name="客户系统", events=["*"])
+    WebhookEndpoint.objects.create(
+        organisation=advanced, url="https://hooks.example/t", secret="s" * 32, name="客户系统", events=["*"]
+    )
     ticket = file_ticket()
     working.reply(ticket, engineer, "已处理")
     events = set(WebhookDelivery.objects.values_list("event", flat=True))

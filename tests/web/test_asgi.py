@@ -9,11 +9,21 @@ import pytest
 from successhub.asgi import PooledASGIHandler
 
 
-def _call(handler, path: str, *, method: str = "GET", headers=(), body: bytes = b"") -> tuple[int, dict, bytes]:
+def _call(
+    handler, path: str, *, method: str = "GET", headers=(), body: bytes = b""
+) -> tuple[int, dict, bytes]:
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-        "headers": [(k.encode(), v.encode()) for k, v in headers], "client": ("127.0.0.1", 5000),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.encode(), v.encode()) for k, v in headers],
+        "client": ("127.0.0.1", 5000),
         "server": ("127.0.0.1", 8000),
     }
     messages = [{"type": "http.request", "body": body, "more_body": False}]
@@ -58,13 +68,18 @@ def test_the_body_crosses_intact_and_a_refusal_comes_back_as_json(one_thread):
     from successhub.accounts.services import issue_api_token
 
     user = User.objects.create_user("asgi-staff", role=Role.SUPPORT_ENGINEER, is_staff=True)
-    headers = [("content-type", "application/json"), ("authorization", f"Bearer {issue_api_token(user, 't')}")]
+    headers = [
+        ("content-type", "application/json"),
+        ("authorization", f"Bearer {issue_api_token(user, 't')}"),
+    ]
     body = b'{"product": "galaxy", "category": "application_problem", "title": "t", "description": "d"}'
 
     status, _, payload = _call(one_thread, "/api/v1/tickets", method="POST", body=body, headers=headers)
 
     assert status == 422
-    assert b'"requester_required"' in payload, "staff must name the customer: the parsed body reached the view"
+    assert b'"requester_required"' in payload, (
+        "staff must name the customer: the parsed body reached the view"
+    )
 
 
 def test_a_websocket_scope_is_refused_by_the_http_handler(one_thread):

@@ -20,8 +20,20 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "display_name", "email", "phone")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("SuccessHub", {"fields": ("display_name", "role", "organisation", "phone", "phone_verified_at",
-                                   "email_verified_at", "language")}),
+        (
+            "SuccessHub",
+            {
+                "fields": (
+                    "display_name",
+                    "role",
+                    "organisation",
+                    "phone",
+                    "phone_verified_at",
+                    "email_verified_at",
+                    "language",
+                )
+            },
+        ),
     )
 
     @admin.display(boolean=True, description=_("已认证"))

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,6 +86,7 @@ def confirm_verification_code(user: User, channel: str, code: str) -> User:
     )
     if pending is None:
         raise VerificationError("no_pending_code", _("请先获取验证码。"))
+    _refuse_when_guessing(user)
     if pending.expires_at < timezone.now():
         raise VerificationError("code_expired", _("验证码已过期，请重新获取。"))
     if pending.attempts >= MAX_ATTEMPTS:
@@ -105,6 +107,20 @@ def confirm_verification_code(user: User, channel: str, code: str) -> User:
         user.email_verified_at = now
         user.save(update_fields=["email", "email_verified_at"])
     return user
+
+
+def _refuse_when_guessing(user: User) -> None:
+    """Each code allows MAX_ATTEMPTS tries, and a new code comes every minute: cap the wrong tries per
+    user over all codes sent in a rolling hour too, or a patient guesser gets thousands a day."""
+    since = timezone.now() - timedelta(hours=1)
+    wrong = (
+        VerificationCode.objects.filter(user=user, created_at__gte=since).aggregate(total=Sum("attempts"))[
+            "total"
+        ]
+        or 0
+    )
+    if wrong >= settings.VERIFICATION_WRONG_CODES_PER_HOUR:
+        raise VerificationError("too_many_attempts", _("验证码错误次数过多，请一小时后再试。"))
 
 
 class TokenError(Exception):

@@ -16,24 +16,36 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from successhub.accounts.services import user_for_api_token
+from successhub.security.middleware import bad_parameter_message
+from successhub.security.params import BadParameter
+from successhub.security.throttle import lockout_message, token_address_locked, token_refused
+
+
+def _authenticate_token(request: HttpRequest, raw: str):
+    """The token's user, or None; 429 while the caller's address is locked for guessing tokens."""
+    if token_address_locked(request):
+        raise ApiError(429, "too_many_attempts", lockout_message(request))
+    user = user_for_api_token(raw)
+    if user is not None:
+        request.user = user
+        return user
+    if token_refused(request, raw):
+        raise ApiError(429, "too_many_attempts", lockout_message(request))
+    return None
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        user = user_for_api_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        return _authenticate_token(request, token)
 
 
 class TokenHeaderAuth(APIKeyHeader):
     param_name = "X-Api-Token"
 
     def authenticate(self, request: HttpRequest, key: str | None):
-        user = user_for_api_token(key or "")
-        if user is not None:
-            request.user = user
-        return user
+        if not key:
+            return None
+        return _authenticate_token(request, key)
 
 
 api = NinjaAPI(
@@ -65,7 +77,9 @@ class ErrorOut(Schema):
 
 @api.exception_handler(ApiError)
 def _api_error(request, exc: ApiError):
-    return api.create_response(request, {"code": exc.code, "message": exc.message, **exc.detail}, status=exc.status)
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message, **exc.detail}, status=exc.status
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -100,6 +114,13 @@ def _invalid(request, exc: NinjaValidationError):
 def _django_invalid(request, exc: ValidationError):
     return api.create_response(
         request, {"code": "invalid_input", "message": "; ".join(exc.messages)}, status=422
+    )
+
+
+@api.exception_handler(BadParameter)
+def _bad_parameter(request, exc: BadParameter):
+    return api.create_response(
+        request, {"code": "invalid_number", "message": bad_parameter_message(exc)}, status=400
     )
 
 

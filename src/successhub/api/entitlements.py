@@ -98,7 +98,9 @@ def my_entitlements(request, filters: Query[EntitlementFilter]):
     """Every service item (or one, with ``service``): allowed or not, why, quota, hours."""
     user = request.user
     if not user.is_customer:
-        raise ApiError(403, "not_a_customer", "Staff have no entitlements; use /organisations/{id}/entitlements.")
+        raise ApiError(
+            403, "not_a_customer", "Staff have no entitlements; use /organisations/{id}/entitlements."
+        )
     return _render(user.organisation, filters)
 
 

@@ -125,7 +125,9 @@ def _present(*candidates: tuple[str, bool]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def handoff_settings() -> dict:
-    text = resources.files("successhub.assistant").joinpath("data", "handoff.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("successhub.assistant").joinpath("data", "handoff.yaml").read_text(encoding="utf-8")
+    )
     return yaml.safe_load(text)
 
 

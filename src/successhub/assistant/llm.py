@@ -57,11 +57,21 @@ def compose_answer(question: str, passages: Sequence[dict]) -> str | None:
         with urllib.request.urlopen(request, timeout=settings.SUCCESSHUB_LLM_TIMEOUT) as response:
             body = json.loads(response.read().decode("utf-8"))
         text = body["choices"][0]["message"]["content"].strip()
-    except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+    except (
+        urllib.error.URLError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+    ) as exc:
         logger.warning("LLM endpoint failed, using the extractive answer: %s", exc)
         return None
     cited = {int(n) for n in CITATION.findall(text)}
     if not text or not cited or not cited <= set(range(1, len(passages) + 1)):
-        logger.warning("LLM answer cites no retrieved passage (or a missing one); using the extractive answer")
+        logger.warning(
+            "LLM answer cites no retrieved passage (or a missing one); using the extractive answer"
+        )
         return None
     return text

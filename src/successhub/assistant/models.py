@@ -50,16 +50,19 @@ class Message(models.Model):
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
     text = models.TextField(_("内容"))
     in_reply_to = models.ForeignKey(
-        "self", verbose_name=_("回答的问题"), null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self",
+        verbose_name=_("回答的问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
     )
     sources = models.JSONField(_("引用来源"), default=list, blank=True)
     confidence = models.FloatField(_("置信度"), null=True, blank=True)
     confident = models.BooleanField(_("已回答"), null=True, blank=True)
     fatal = models.BooleanField(_("致命故障"), default=False)
     handoff = models.JSONField(_("转接建议"), null=True, blank=True)
-    rating = models.SmallIntegerField(
-        _("评价"), null=True, blank=True, choices=[(1, "👍"), (-1, "👎")]
-    )
+    rating = models.SmallIntegerField(_("评价"), null=True, blank=True, choices=[(1, "👍"), (-1, "👎")])
     resolved_faq_id = models.BigIntegerField(_("已转为常见问题"), null=True, blank=True)
     dismissed_at = models.DateTimeField(_("已忽略"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -70,7 +73,8 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                name="assistant_rating_up_or_down", condition=models.Q(rating__isnull=True) | models.Q(rating__in=[1, -1])
+                name="assistant_rating_up_or_down",
+                condition=models.Q(rating__isnull=True) | models.Q(rating__in=[1, -1]),
             )
         ]
 

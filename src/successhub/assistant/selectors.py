@@ -38,7 +38,10 @@ def deflection_rate(days: int, now: dt.datetime | None = None) -> DeflectionRate
     row = (
         Conversation.objects.filter(created_at__gte=since, messages__role=Message.Role.USER)
         .distinct()
-        .aggregate(total=Count("id", distinct=True), handed_off=Count("id", filter=Q(handed_off_at__isnull=False), distinct=True))
+        .aggregate(
+            total=Count("id", distinct=True),
+            handed_off=Count("id", filter=Q(handed_off_at__isnull=False), distinct=True),
+        )
     )
     return DeflectionRate(days, row["total"] or 0, row["handed_off"] or 0)
 

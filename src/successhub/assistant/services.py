@@ -111,7 +111,9 @@ def ask(conversation: Conversation, text: str, fatal: bool = False) -> BotReply:
     text = (text or "").strip()[:MAX_QUESTION]
     user = conversation.user
     fatal = fatal or looks_fatal(text)
-    question = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=text, fatal=fatal)
+    question = Message.objects.create(
+        conversation=conversation, role=Message.Role.USER, text=text, fatal=fatal
+    )
     found = knowledge_base().search(text, user, top=3) if text else []
     best = found[0][1].score if found else 0.0
     confident = best >= CONFIDENCE_THRESHOLD
@@ -166,7 +168,10 @@ def request_handoff(conversation: Conversation, fatal: bool = False) -> Handoff:
     fatal = fatal or conversation.messages.filter(role=Message.Role.USER, fatal=True).exists()
     handoff = handoff_for(conversation, fatal=fatal)
     Message.objects.create(
-        conversation=conversation, role=Message.Role.SYSTEM, text=handoff.message, handoff=handoff.as_dict(),
+        conversation=conversation,
+        role=Message.Role.SYSTEM,
+        text=handoff.message,
+        handoff=handoff.as_dict(),
         fatal=fatal,
     )
     _record_handoff(conversation, handoff)
@@ -237,12 +242,16 @@ def handoff_for(conversation: Conversation, fatal: bool = False, at=None) -> Han
 
 
 _MESSAGES = {
-    LOGIN: gettext_lazy("登录并完成认证后，我可以根据您企业的服务权益为您转接人工服务；您也可以先在金蝶云社区提问。"),
+    LOGIN: gettext_lazy(
+        "登录并完成认证后，我可以根据您企业的服务权益为您转接人工服务；您也可以先在金蝶云社区提问。"
+    ),
     VERIFY: gettext_lazy("您的账号还未完成注册认证。完成手机或邮箱验证后，即可使用您企业的人工服务权益。"),
     HOTLINE: gettext_lazy("这看起来是致命故障（系统大面积不可用或异常阻塞）。请立即拨打热线紧急救援。"),
     IM_SERVICE: gettext_lazy("IM 人工服务现在在线，可以直接与技术支持工程师沟通。"),
     TICKET: gettext_lazy("您可以提交在线工单，我已把对话内容填好，工程师会在服务时间内联系您。"),
-    COMMUNITY: gettext_lazy("您的服务计划不含人工在线服务。建议在金蝶云社区发帖提问，社区专家和其他用户会帮您解答。"),
+    COMMUNITY: gettext_lazy(
+        "您的服务计划不含人工在线服务。建议在金蝶云社区发帖提问，社区专家和其他用户会帮您解答。"
+    ),
 }
 
 
@@ -356,7 +365,11 @@ def turn_into_faq(message_id: int, question: str, answer: str, product: str | No
     if faq_class is None:
         raise FaqUnavailable
     message = Message.objects.select_for_update().get(pk=message_id, role=Message.Role.BOT)
-    fields = {"key": f"assistant-{message.pk}-{timezone.now():%Y%m%d%H%M%S}", "question": question[:300], "answer": answer}
+    fields = {
+        "key": f"assistant-{message.pk}-{timezone.now():%Y%m%d%H%M%S}",
+        "question": question[:300],
+        "answer": answer,
+    }
     if product:
         from successhub.contracts.models import Product
 

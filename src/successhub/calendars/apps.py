@@ -11,4 +11,6 @@ class CalendarsConfig(AppConfig):
 
         from successhub.calendars.services import ensure_bundled_years
 
-        post_migrate.connect(lambda sender, **kwargs: ensure_bundled_years(kwargs.get("using", "default")), sender=self)
+        post_migrate.connect(
+            lambda sender, **kwargs: ensure_bundled_years(kwargs.get("using", "default")), sender=self
+        )

@@ -33,7 +33,9 @@ class Holiday(models.Model):
         verbose_name = _("法定节假日")
         verbose_name_plural = _("法定节假日")
         ordering = ["start"]
-        constraints = [models.CheckConstraint(name="holiday_ends_after_start", condition=Q(end__gte=F("start")))]
+        constraints = [
+            models.CheckConstraint(name="holiday_ends_after_start", condition=Q(end__gte=F("start")))
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.start}–{self.end}"
@@ -62,7 +64,9 @@ class MakeupDay(models.Model):
 class ScheduleSetting(models.Model):
     """Per-schedule settings; by default a make-up day is not a 5×8 service day (the seeds' 工作日)."""
 
-    schedule = models.CharField(_("服务时间"), max_length=10, unique=True, choices=[("7x8", "7×8"), ("5x8", "5×8")])
+    schedule = models.CharField(
+        _("服务时间"), max_length=10, unique=True, choices=[("7x8", "7×8"), ("5x8", "5×8")]
+    )
     include_makeup_days = models.BooleanField(_("调休上班日计为工作日"), default=False)
 
     class Meta:

@@ -18,7 +18,12 @@ BATCH = 200
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("reindex", help="rebuild the full-text search index")
-    parser.add_argument("--kind", action="append", metavar="K", help="only this kind (question, article, faq, course); repeatable")
+    parser.add_argument(
+        "--kind",
+        action="append",
+        metavar="K",
+        help="only this kind (question, article, faq, course); repeatable",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=reindex)
 
@@ -45,7 +50,9 @@ class ProgressBar:
             return
         filled = BAR_WIDTH if not self.total else int(BAR_WIDTH * self.done / self.total)
         width = len(str(self.total))
-        self.stream.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done:>{width}}/{self.total} {label:<10}")
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done:>{width}}/{self.total} {label:<10}"
+        )
         self.stream.flush()
 
     def finish(self) -> None:

@@ -16,7 +16,9 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="terms_command", metavar="ACTION", required=True)
     evaluate = sub.add_parser("evaluate", help="evaluate a JSON scenario (FILE or - for stdin)")
     evaluate.add_argument("file", metavar="FILE")
-    evaluate.add_argument("--language", choices=["zh", "en"], default="zh", help="language of the explanations")
+    evaluate.add_argument(
+        "--language", choices=["zh", "en"], default="zh", help="language of the explanations"
+    )
     evaluate.set_defaults(handler=evaluate_command)
 
 
@@ -44,7 +46,9 @@ def evaluate_command(args) -> int:
 
     labels = get_catalog().labels
     try:
-        at, customer, usage, request = parse_scenario(document, tuple(labels.products), tuple(labels.channels))
+        at, customer, usage, request = parse_scenario(
+            document, tuple(labels.products), tuple(labels.channels)
+        )
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     decisions = engine().evaluate(customer, at, ListUsage(usage), request)

@@ -435,7 +435,9 @@ def contact_channels_for(user: User | None, language: str = "zh") -> list[Contac
     catalog = get_catalog()
     decisions = {}
     if _signed_in(user) and user.is_customer and user.organisation_id:
-        decisions = {d.service: d for d in entitlements_for(user.organisation) if d.service in CONTACT_SERVICES}
+        decisions = {
+            d.service: d for d in entitlements_for(user.organisation) if d.service in CONTACT_SERVICES
+        }
         # A ticket filed here comes through the community's channel, which the plan must list.
         decisions["online_ticket"] = entitlement_for(
             user.organisation, Request(service="online_ticket", channel=Channel.COMMUNITY)
@@ -448,14 +450,18 @@ def contact_channels_for(user: User | None, language: str = "zh") -> list[Contac
         if item is None:
             continue
         schedule = (decision.schedule if decision else None) or item.schedule
-        channels.append(ContactChannel(
-            service=code,
-            name=item.name.get(language),
-            summary=item.summary.get(language),
-            allowed=decision.allowed if decision else None,
-            explanation=(decision.explanation_en if english else decision.explanation) if decision else "",
-            schedule_label=catalog.labels.name("schedules", schedule, language) if schedule else "",
-            open_now=decision.open_now if decision else None,
-            phone=item.phone or "",
-        ))
+        channels.append(
+            ContactChannel(
+                service=code,
+                name=item.name.get(language),
+                summary=item.summary.get(language),
+                allowed=decision.allowed if decision else None,
+                explanation=(decision.explanation_en if english else decision.explanation)
+                if decision
+                else "",
+                schedule_label=catalog.labels.name("schedules", schedule, language) if schedule else "",
+                open_now=decision.open_now if decision else None,
+                phone=item.phone or "",
+            )
+        )
     return channels

@@ -304,7 +304,10 @@ def report_content(user: User, target, reason: str) -> Report:
     if existing:
         return existing
     report = Report.objects.create(
-        content_type=content_type, object_id=target.pk, reporter=user, reason=_text(reason, _("举报原因"), 500)
+        content_type=content_type,
+        object_id=target.pk,
+        reporter=user,
+        reason=_text(reason, _("举报原因"), 500),
     )
     _count_post(user)
     return report

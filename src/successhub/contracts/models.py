@@ -17,7 +17,12 @@ class Product(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("所属产品"), null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+        "self",
+        verbose_name=_("所属产品"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
     )
 
     class Meta:
@@ -42,7 +47,9 @@ class Deployment(models.Model):
     product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT)
     type = models.CharField(_("部署方式"), max_length=40, choices=DeploymentType.choices)
     version = models.CharField(_("版本"), max_length=40, blank=True)
-    modules = models.JSONField(_("许可模块与用户数"), default=dict, blank=True, help_text='{"总账": 20, "应收": 10}')
+    modules = models.JSONField(
+        _("许可模块与用户数"), default=dict, blank=True, help_text='{"总账": 20, "应收": 10}'
+    )
     environment_url = models.URLField(_("环境地址"), blank=True)
 
     class Meta:
@@ -81,10 +88,17 @@ class Contract(models.Model):
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"))
     amount = models.DecimalField(
-        _("合同金额（元）"), max_digits=14, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
+        _("合同金额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
     )
     overrides = models.JSONField(
-        _("合同特别约定"), default=dict, blank=True, validators=[validate_service_overrides],
+        _("合同特别约定"),
+        default=dict,
+        blank=True,
+        validators=[validate_service_overrides],
         help_text=_('按服务编码覆盖目录条款，例如 {"hotline": {"quota": {"limit": 6, "unit": "call"}}}'),
     )
     signed_at = models.DateField(_("签署日期"), null=True, blank=True)
@@ -111,7 +125,9 @@ class UsageEntry(models.Model):
     """The usage ledger: one row per consumption of a quota (a hotline call, a person-day, a report)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="usage_entries")
-    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.SET_NULL, related_name="usage")
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.SET_NULL, related_name="usage"
+    )
     service = models.CharField(_("服务项"), max_length=40, choices=[(c, c) for c in SERVICE_CODES])
     amount = models.DecimalField(_("数量"), max_digits=8, decimal_places=2, default=Decimal(1))
     at = models.DateTimeField(_("发生时间"))
@@ -129,7 +145,9 @@ class UsageEntry(models.Model):
         ordering = ["-at"]
         # Covering index: quota totals are read by an index-only scan (PostgreSQL).
         indexes = [
-            models.Index(fields=["organisation", "service", "at"], include=["amount"], name="usage_org_service_at")
+            models.Index(
+                fields=["organisation", "service", "at"], include=["amount"], name="usage_org_service_at"
+            )
         ]
         constraints = [models.CheckConstraint(name="usage_amount_positive", condition=Q(amount__gt=0))]
 

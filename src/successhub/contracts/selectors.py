@@ -74,7 +74,11 @@ def customer_snapshot(organisation: Organisation) -> core.Customer:
         core.Deployment(product=code, type=kind)
         for code, kind in _rows(
             "deployments",
-            lambda: Deployment.objects.filter(organisation_id=0).order_by("id").values_list("product__code", "type"),
+            lambda: (
+                Deployment.objects.filter(organisation_id=0)
+                .order_by("id")
+                .values_list("product__code", "type")
+            ),
             organisation.pk,
         )
     )
@@ -140,7 +144,9 @@ def entitlements_for(
     return the_engine.evaluate(customer, at, usage, request)
 
 
-def entitlement_for(organisation: Organisation, request: core.Request, at: dt.datetime | None = None) -> core.Decision:
+def entitlement_for(
+    organisation: Organisation, request: core.Request, at: dt.datetime | None = None
+) -> core.Decision:
     return entitlements_for(organisation, at, request)[0]
 
 

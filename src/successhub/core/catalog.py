@@ -213,7 +213,11 @@ def load_catalog(directories: Iterable[Path | str]) -> Catalog:
             plan = _require_str(document, "plan", source)
             edition = _require_str(document, "edition", source)
             if (plan, edition) in raw_editions:
-                raise CatalogError(source, "edition", f"{plan} {edition} is also defined in {raw_editions[(plan, edition)][0]}")
+                raise CatalogError(
+                    source,
+                    "edition",
+                    f"{plan} {edition} is also defined in {raw_editions[(plan, edition)][0]}",
+                )
             raw_editions[(plan, edition)] = (source, document)
     if labels_doc is None:
         raise CatalogError(", ".join(map(str, directories)), "labels.yaml", "no labels file found")
@@ -226,7 +230,10 @@ def load_catalog_texts(texts: Mapping[str, str], labels_text: str) -> Catalog:
     raw = {}
     for source, text in texts.items():
         document = _read_yaml(text, source)
-        raw[(_require_str(document, "plan", source), _require_str(document, "edition", source))] = (source, document)
+        raw[(_require_str(document, "plan", source), _require_str(document, "edition", source))] = (
+            source,
+            document,
+        )
     return build_catalog(raw, parse_labels("labels", _read_yaml(labels_text, "labels")))
 
 
@@ -248,7 +255,9 @@ def build_catalog(raw_editions: Mapping[tuple[str, str], tuple[str, dict]], labe
             if include_key in chain or include_key == key:
                 raise CatalogError(source, "includes", "includes itself (a cycle)")
             if include_key not in raw_editions:
-                raise CatalogError(source, "includes", f"no catalog file defines {include_key[0]} {include_key[1]}")
+                raise CatalogError(
+                    source, "includes", f"no catalog file defines {include_key[0]} {include_key[1]}"
+                )
             resolve(include_key, (*chain, key))
             base_items = copy.deepcopy(merged_raw[include_key])
         own_items = document.get("items")
@@ -331,7 +340,9 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
             raise CatalogError(source, f"{where}.sla.first_response", "must be a mapping")
         minutes = raw.get("working_minutes")
         if not isinstance(minutes, int) or minutes <= 0:
-            raise CatalogError(source, f"{where}.sla.first_response.working_minutes", "must be a positive integer")
+            raise CatalogError(
+                source, f"{where}.sla.first_response.working_minutes", "must be a positive integer"
+            )
         if raw.get("schedule") not in SCHEDULES:
             raise CatalogError(source, f"{where}.sla.first_response.schedule", "must be a schedule code")
         first_response = ResponseTarget(working_minutes=minutes, schedule=raw["schedule"])
@@ -351,18 +362,24 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
         group=_text(fields.get("group"), source, f"{where}.group"),
         summary=_text(fields.get("summary"), source, f"{where}.summary"),
         schedule=schedule,
-        deployment_types=_code_list(fields.get("deployment_types"), DEPLOYMENT_TYPES, source, f"{where}.deployment_types"),
+        deployment_types=_code_list(
+            fields.get("deployment_types"), DEPLOYMENT_TYPES, source, f"{where}.deployment_types"
+        ),
         products=_code_list(fields.get("products"), tuple(labels.products), source, f"{where}.products"),
         channels=_code_list(fields.get("channels"), tuple(labels.channels), source, f"{where}.channels"),
         fatal_only=bool(fields.get("fatal_only") or False),
         quota=quota,
         first_purchase_year_only=bool(fields.get("first_purchase_year_only") or False),
-        min_contract_amount=None if min_amount is None else _decimal(min_amount, source, f"{where}.min_contract_amount"),
+        min_contract_amount=None
+        if min_amount is None
+        else _decimal(min_amount, source, f"{where}.min_contract_amount"),
         max_members=max_members,
         im_tools=_str_tuple(fields.get("im_tools"), source, f"{where}.im_tools"),
         out_of_scope=_str_tuple(fields.get("out_of_scope"), source, f"{where}.out_of_scope"),
         first_response=first_response,
-        suggestion=None if fields.get("suggestion") is None else _text(fields["suggestion"], source, f"{where}.suggestion"),
+        suggestion=None
+        if fields.get("suggestion") is None
+        else _text(fields["suggestion"], source, f"{where}.suggestion"),
         schedule_note=None
         if fields.get("schedule_note") is None
         else _text(fields["schedule_note"], source, f"{where}.schedule_note"),
@@ -441,7 +458,9 @@ def _str_tuple(value: Any, source: str, where: str) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-def apply_overrides(item: ServiceItem, overrides: Mapping[str, Any], labels: Labels, source: str) -> ServiceItem:
+def apply_overrides(
+    item: ServiceItem, overrides: Mapping[str, Any], labels: Labels, source: str
+) -> ServiceItem:
     """An item with a contract's per-item overrides applied (same fields and validation as a file)."""
     raw = _item_to_raw(item)
     for name, value in overrides.items():

@@ -257,9 +257,7 @@ class Engine:
                 raise ValueError(f"unknown service code {code!r}")
         return [self._decide(code, customer, at, usage, request) for code in codes]
 
-    def decide(
-        self, customer: Customer, at: dt.datetime, usage: UsageSource, request: Request
-    ) -> Decision:
+    def decide(self, customer: Customer, at: dt.datetime, usage: UsageSource, request: Request) -> Decision:
         return self.evaluate(customer, at, usage, request)[0]
 
     # --- internals ---------------------------------------------------------------
@@ -273,7 +271,9 @@ class Engine:
             return None
         overrides = contract.overrides.get(code)
         if overrides:
-            item = apply_overrides(item, overrides, self.catalog.labels, f"contract {contract.id or ''} overrides")
+            item = apply_overrides(
+                item, overrides, self.catalog.labels, f"contract {contract.id or ''} overrides"
+            )
         return item
 
     def _decide(
@@ -309,11 +309,19 @@ class Engine:
             return refuse("not_in_plan")
         deployments = customer.deployments
         if request and request.product:
-            deployments = tuple(d for d in deployments if _same_product(d.product, request.product, self.catalog))
-        if item.deployment_types is not None and not any(d.type in item.deployment_types for d in deployments):
+            deployments = tuple(
+                d for d in deployments if _same_product(d.product, request.product, self.catalog)
+            )
+        if item.deployment_types is not None and not any(
+            d.type in item.deployment_types for d in deployments
+        ):
             return refuse("deployment_not_eligible")
         if item.products is not None:
-            products = {request.product} if request and request.product else {d.product for d in customer.deployments}
+            products = (
+                {request.product}
+                if request and request.product
+                else {d.product for d in customer.deployments}
+            )
             if not products & set(item.products):
                 return refuse("product_not_eligible")
         if request and request.channel and item.channels is not None and request.channel not in item.channels:
@@ -438,7 +446,8 @@ def explain(
         offer_en = ", ".join(e.name.en for e in offering)
         return (
             f"{name_zh}不在您的{plan_zh}中" + (f"，{offer_zh}包含此项。" if offer_zh else "。"),
-            f"{name_en} is not part of your {plan_en}" + (f"; the {offer_en} includes it." if offer_en else "."),
+            f"{name_en} is not part of your {plan_en}"
+            + (f"; the {offer_en} includes it." if offer_en else "."),
         )
     if reason == "deployment_not_eligible":
         types = item.deployment_types or ()

@@ -143,7 +143,12 @@ def parse_scenario(
             channel=None if channel is None else _code(channel, channels, "request.channel"),
             amount=parse_amount(raw_request.get("amount", 1), "request.amount", allow_zero=False),
         )
-    return at, Customer(region=region, deployments=tuple(deployments), contracts=tuple(contracts)), usage, request
+    return (
+        at,
+        Customer(region=region, deployments=tuple(deployments), contracts=tuple(contracts)),
+        usage,
+        request,
+    )
 
 
 def _list(value: Any, where: str) -> list:

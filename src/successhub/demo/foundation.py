@@ -67,15 +67,34 @@ def load() -> list[str]:
     def contract(organisation, number, plan, start, end, amount):
         Contract.objects.get_or_create(
             number=number,
-            defaults={"organisation": organisation, "plan": plan, "start": start, "end": end, "amount": Decimal(amount)},
+            defaults={
+                "organisation": organisation,
+                "plan": plan,
+                "start": start,
+                "end": end,
+                "amount": Decimal(amount),
+            },
         )
 
     # 1. Advanced, first year, private cloud (subscription) on 星空: every Advanced right.
-    huadong = org("huadong", "华东精密制造有限公司", "mainland",
-                  technical_manager=staff["manager"], account_manager=staff["accounts"])
-    deploy(huadong, "galaxy", "private_cloud_subscription", "V9.1", {"总账": 30, "应收应付": 20, "存货核算": 15})
-    contract(huadong, "ADV-2026-0001", "advanced", today - dt.timedelta(days=90),
-             _years(today - dt.timedelta(days=90), 1) - dt.timedelta(days=1), "68000")
+    huadong = org(
+        "huadong",
+        "华东精密制造有限公司",
+        "mainland",
+        technical_manager=staff["manager"],
+        account_manager=staff["accounts"],
+    )
+    deploy(
+        huadong, "galaxy", "private_cloud_subscription", "V9.1", {"总账": 30, "应收应付": 20, "存货核算": 15}
+    )
+    contract(
+        huadong,
+        "ADV-2026-0001",
+        "advanced",
+        today - dt.timedelta(days=90),
+        _years(today - dt.timedelta(days=90), 1) - dt.timedelta(days=1),
+        "68000",
+    )
     _user("customer", "华东精密 张伟", Role.CUSTOMER_USER, huadong, email="zhangwei@huadong.example")
     _user("customer-admin", "华东精密 IT 管理员 周婷", Role.CUSTOMER_ADMIN, huadong)
     _user("customer-new", "华东精密 新同事 吴凡（未认证）", Role.CUSTOMER_USER, huadong, verified=False)
@@ -89,15 +108,24 @@ def load() -> list[str]:
     if not UsageEntry.objects.filter(organisation=nanfang).exists():
         for days_ago in (150, 40):
             UsageEntry.objects.create(
-                organisation=nanfang, service="hotline", amount=1,
-                at=timezone.now() - dt.timedelta(days=days_ago), note="致命故障：系统无法登录",
+                organisation=nanfang,
+                service="hotline",
+                amount=1,
+                at=timezone.now() - dt.timedelta(days=days_ago),
+                note="致命故障：系统无法登录",
             )
 
     # 3. Advanced under 5,000 yuan in Hong Kong on EAS Cloud: no critical-moment support.
     harbour = org("harbour", "港湾物流（香港）有限公司", "hong_kong", technical_manager=staff["manager"])
     deploy(harbour, "eas_cloud", "private_cloud", "8.8", {"总账": 10, "s-HR": 50})
-    contract(harbour, "ADV-2026-0107", "advanced", today - dt.timedelta(days=30),
-             today + dt.timedelta(days=334), "4800")
+    contract(
+        harbour,
+        "ADV-2026-0107",
+        "advanced",
+        today - dt.timedelta(days=30),
+        today + dt.timedelta(days=334),
+        "4800",
+    )
     _user("harbour", "港湾物流 陈家豪", Role.CUSTOMER_USER, harbour)
 
     # 4. A renewed Advanced customer: custom-development maintenance was for the first year only.
@@ -112,7 +140,14 @@ def load() -> list[str]:
     # 5. Overseas: the services do not cover use outside China (incl. Hong Kong and Macau).
     overseas = org("overseas", "Pacific Trading Pte. Ltd.", "overseas")
     deploy(overseas, "galaxy", "public_cloud", "V9.0", {"总账": 5})
-    contract(overseas, "STD-2026-0900", "standard", today - dt.timedelta(days=10), today + dt.timedelta(days=355), "0")
+    contract(
+        overseas,
+        "STD-2026-0900",
+        "standard",
+        today - dt.timedelta(days=10),
+        today + dt.timedelta(days=355),
+        "0",
+    )
     _user("overseas", "Pacific Trading, Lim", Role.CUSTOMER_USER, overseas)
 
     return [

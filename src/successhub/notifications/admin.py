@@ -66,8 +66,17 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("id", "event", "endpoint", "status_label", "attempts", "last_status", "created_at",
-                    "next_attempt_at", "delivered_at")
+    list_display = (
+        "id",
+        "event",
+        "endpoint",
+        "status_label",
+        "attempts",
+        "last_status",
+        "created_at",
+        "next_attempt_at",
+        "delivered_at",
+    )
     list_filter = (StatusFilter, "event", "endpoint")
     search_fields = ("event", "event_id")
     list_select_related = ("endpoint",)

@@ -34,9 +34,7 @@ def list_notifications(request, unread: bool = False):
     return selectors.notifications_for(request.user, unread_only=unread)
 
 
-@router.post(
-    "/notifications/read-all", response=ReadAllOut, summary="全部标为已读"
-)
+@router.post("/notifications/read-all", response=ReadAllOut, summary="全部标为已读")
 def read_all(request):
     return {"marked": services.mark_all_read(request.user)}
 

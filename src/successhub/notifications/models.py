@@ -17,7 +17,10 @@ class Notification(models.Model):
     """One message for one user, shown in the portal until read."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     kind = models.CharField(_("类型"), max_length=100)
     title = models.CharField(_("标题"), max_length=300)
@@ -34,10 +37,15 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notif_recipient_created"),
-            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notif_recipient_unread"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notif_recipient_unread"
+            ),
             # The e-mail outbox: only rows still owed an e-mail, swept every few seconds.
-            models.Index(fields=["created_at"], condition=Q(email_wanted=True, emailed_at__isnull=True),
-                         name="notif_email_owed"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(email_wanted=True, emailed_at__isnull=True),
+                name="notif_email_owed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,7 +85,10 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(_("地址"), max_length=500)
     secret = models.CharField(_("签名密钥"), max_length=128, default=_new_secret)
     events = models.JSONField(
-        _("订阅事件"), default=list, blank=True, help_text=_('事件名列表，例如 ["ticket.created"]；"*" 表示全部事件。')
+        _("订阅事件"),
+        default=list,
+        blank=True,
+        help_text=_('事件名列表，例如 ["ticket.created"]；"*" 表示全部事件。'),
     )
     organisation = models.ForeignKey(
         "accounts.Organisation",

@@ -82,7 +82,9 @@ class Notice:
     email: bool = True
 
 
-def notify(users: Iterable[User], kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> None:
+def notify(
+    users: Iterable[User], kind: str, title: str, body: str = "", url: str = "", email: bool = True
+) -> None:
     """Create one in-app notification per user (in the caller's transaction); the row is also the e-mail's outbox.
 
     E-mail goes only to active users with an address whose preference for ``kind`` allows it.
@@ -106,8 +108,13 @@ def notify_each(notices: Iterable[Notice]) -> None:
     if not batch:
         return
     # Only users with an address can be e-mailed: nobody else's preference is read.
-    asked = {(user.pk, notice.kind) for notice, recipients in batch if notice.email
-             for user in recipients.values() if user.email}
+    asked = {
+        (user.pk, notice.kind)
+        for notice, recipients in batch
+        if notice.email
+        for user in recipients.values()
+        if user.email
+    }
     wanted = email_enabled_pairs(asked)
     now = timezone.now()
     rows = [
@@ -156,18 +163,24 @@ def send_owed_emails(now: datetime | None = None, limit: int = 500) -> int:
     ``notif_email_owed`` holds only owed rows). Each is claimed before it is sent: two sweeps, or a
     sweep and an after-commit send, never send one twice."""
     now = now or timezone.now()
-    owed = Notification.objects.filter(
-        email_wanted=True,
-        emailed_at__isnull=True,
-        created_at__lte=now,
-        created_at__gte=now - timedelta(days=1),
-    ).order_by("created_at").values_list("pk", flat=True)
+    owed = (
+        Notification.objects.filter(
+            email_wanted=True,
+            emailed_at__isnull=True,
+            created_at__lte=now,
+            created_at__gte=now - timedelta(days=1),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
     return send_notification_emails(list(owed[:limit]))
 
 
 def set_email_preference(user: User, kind: str, email: bool) -> NotificationPreference:
     """Turn e-mail on or off for one kind (or ``*`` for every kind without its own setting)."""
-    preference, _ = NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email})
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"email": email}
+    )
     return preference
 
 
@@ -205,7 +218,11 @@ def publish_event(event: str, payload: dict, organisation_id: int | None = None)
     If the transaction rolls back, so do the rows: no event escapes for work that did not happen.
     If the process dies after commit, the periodic sweep (``deliver_due_webhooks``) sends them.
     """
-    endpoints = [endpoint for endpoint in _active_endpoints(organisation_id) if endpoint.subscribes_to(event, organisation_id)]
+    endpoints = [
+        endpoint
+        for endpoint in _active_endpoints(organisation_id)
+        if endpoint.subscribes_to(event, organisation_id)
+    ]
     if not endpoints:
         return
     now = timezone.now()
@@ -223,7 +240,9 @@ def publish_event(event: str, payload: dict, organisation_id: int | None = None)
         separators=(",", ":"),
     )
     rows = [
-        WebhookDelivery(endpoint=endpoint, event=event, event_id=event_id, body=body, created_at=now, next_attempt_at=now)
+        WebhookDelivery(
+            endpoint=endpoint, event=event, event_id=event_id, body=body, created_at=now, next_attempt_at=now
+        )
         for endpoint in endpoints
     ]
     WebhookDelivery.objects.bulk_create(rows)
@@ -296,7 +315,11 @@ def _send(delivery_id: int, now: datetime) -> bool:
     else:
         timestamp = str(int(timezone.now().timestamp()))
         headers = transport.headers_for(
-            event=delivery.event, delivery_id=delivery.pk, timestamp=timestamp, secret=endpoint.secret, body=delivery.body
+            event=delivery.event,
+            delivery_id=delivery.pk,
+            timestamp=timestamp,
+            secret=endpoint.secret,
+            body=delivery.body,
         )
         outcome = transport.post(endpoint.url, delivery.body, headers, _timeout())
     _record(delivery, outcome, now)
@@ -309,8 +332,12 @@ def _record(delivery: WebhookDelivery, outcome: transport.Outcome, now: datetime
         changes.update(delivered_at=now, next_attempt_at=None)
     elif delivery.attempts >= max_attempts():
         changes.update(failed_at=now, next_attempt_at=None)
-        logger.warning("webhook delivery %s failed for good after %s attempts: %s",
-                       delivery.pk, delivery.attempts, outcome.error)
+        logger.warning(
+            "webhook delivery %s failed for good after %s attempts: %s",
+            delivery.pk,
+            delivery.attempts,
+            outcome.error,
+        )
     else:
         changes.update(next_attempt_at=now + backoff(delivery.attempts))
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**changes)

@@ -37,8 +37,12 @@ def mark_read(request, notification_id: int):
     except Notification.DoesNotExist:
         raise Http404 from None
     target = request.POST.get("next") or ""
-    if target == "open" and notification.url and url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target == "open"
+        and notification.url
+        and url_has_allowed_host_and_scheme(
+            notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return redirect(notification.url)
     return redirect("notifications:list")
@@ -74,5 +78,6 @@ def unread_badge(request):
         return HttpResponse("")
     label = "99+" if count > 99 else str(count)
     return HttpResponse(
-        f'<span class="badge open" title="{_("未读通知")}">{label}</span>', content_type="text/html; charset=utf-8"
+        f'<span class="badge open" title="{_("未读通知")}">{label}</span>',
+        content_type="text/html; charset=utf-8",
     )

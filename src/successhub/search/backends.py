@@ -74,7 +74,9 @@ class SqliteBackend:
     def search(self, match: str, where: Condition, limit: int, offset: int):
         """Ranked ``(id, score)`` rows of one page from the whole documents, and the (capped) total."""
         title_weight, body_weight = SQLITE_WEIGHTS
-        return self._search("search_fts", f"bm25(search_fts, {title_weight}, {body_weight})", match, where, limit, offset)
+        return self._search(
+            "search_fts", f"bm25(search_fts, {title_weight}, {body_weight})", match, where, limit, offset
+        )
 
     def search_titles(self, match: str, where: Condition, limit: int, offset: int):
         """As ``search``, from the titles alone."""

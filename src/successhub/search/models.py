@@ -43,7 +43,9 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("搜索索引条目")
         verbose_name_plural = _("搜索索引条目")
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique_object")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique_object")
+        ]
         indexes = [models.Index(fields=["kind", "product"])]
 
     def __str__(self) -> str:

@@ -263,7 +263,9 @@ def _best_window(text: str, pattern: re.Pattern | None, length: int) -> int:
     distinct query terms (the first such window)."""
     if pattern is None:
         return 0
-    matches = [(m.start(), m.group().lower()) for m in itertools.islice(pattern.finditer(text), MAX_SNIPPET_MATCHES)]
+    matches = [
+        (m.start(), m.group().lower()) for m in itertools.islice(pattern.finditer(text), MAX_SNIPPET_MATCHES)
+    ]
     if not matches:
         return 0
     best_start, best_count = matches[0][0], 0

@@ -21,13 +21,17 @@ def search_page(request):
     kind = request.GET.get("kind", "").strip()
     if kind not in KIND_LABELS:
         kind = ""
-    page = search(
-        request.user,
-        query,
-        product=product or None,
-        kinds=[kind] if kind else None,
-        page=_page_number(request.GET.get("page")),
-    ) if query else None
+    page = (
+        search(
+            request.user,
+            query,
+            product=product or None,
+            kinds=[kind] if kind else None,
+            page=_page_number(request.GET.get("page")),
+        )
+        if query
+        else None
+    )
     return render(
         request,
         "search/search.html",

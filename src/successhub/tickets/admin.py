@@ -22,7 +22,15 @@ class EventInline(admin.TabularInline):
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     # Tickets are worked in the workspace; the admin is for looking things up (audit).
-    list_display = ("number", "organisation", "title", "status", "category", "assignee", "first_response_due_at")
+    list_display = (
+        "number",
+        "organisation",
+        "title",
+        "status",
+        "category",
+        "assignee",
+        "first_response_due_at",
+    )
     list_filter = ("status", "category", "channel", "urgent", "escalated")
     search_fields = ("number", "title", "organisation__name")
     list_select_related = ("organisation", "assignee")

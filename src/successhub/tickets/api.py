@@ -272,8 +272,14 @@ def _ticket_for(request: HttpRequest, number: str) -> Ticket:
 @router.get("/categories", response=list[CategoryOut], summary="Ticket categories and their service items")
 def categories(request):
     return [
-        {"code": c.code, "service": c.service, "name": c.name.zh, "name_en": c.name.en, "urgent": c.urgent,
-         "out_of_scope": c.out_of_scope is not None}
+        {
+            "code": c.code,
+            "service": c.service,
+            "name": c.name.zh,
+            "name_en": c.name.en,
+            "urgent": c.urgent,
+            "out_of_scope": c.out_of_scope is not None,
+        }
         for c in CATEGORIES
     ]
 
@@ -288,10 +294,22 @@ def eligibility(request, product: str, category: str, channel: str = Channel.IN_
     except TicketError as exc:
         if exc.status == 422:
             raise
-        return {"category": category, "service": BY_CODE[category].service if category in BY_CODE else "",
-                "allowed": False, "code": exc.code, "message": exc.message_en, "message_zh": exc.message_zh}
-    return {"category": category, "service": check.category.service, "allowed": True, "code": "ok",
-            "message": check.decision.explanation_en, "message_zh": check.decision.explanation}
+        return {
+            "category": category,
+            "service": BY_CODE[category].service if category in BY_CODE else "",
+            "allowed": False,
+            "code": exc.code,
+            "message": exc.message_en,
+            "message_zh": exc.message_zh,
+        }
+    return {
+        "category": category,
+        "service": check.category.service,
+        "allowed": True,
+        "code": "ok",
+        "message": check.decision.explanation_en,
+        "message_zh": check.decision.explanation,
+    }
 
 
 @router.post("", response={201: TicketOut, **ERRORS}, summary="File a ticket")
@@ -300,14 +318,21 @@ def file_ticket(request, payload: TicketIn):
     requester = user
     if payload.requester_id is not None and payload.requester_id != user.pk:
         if user.is_customer:
-            raise TicketError("只能以本人名义提交工单。", "Customers file tickets for themselves only.",
-                              code="forbidden", status=403)
+            raise TicketError(
+                "只能以本人名义提交工单。",
+                "Customers file tickets for themselves only.",
+                code="forbidden",
+                status=403,
+            )
         requester = User.objects.filter(pk=payload.requester_id).first()
         if requester is None:
             raise InvalidInput("提单人不存在。", "No such requester.", code="unknown_requester")
     elif not user.is_customer:
-        raise InvalidInput("请指定提单的客户用户（requester_id）。", "Staff name the customer user (requester_id).",
-                           code="requester_required")
+        raise InvalidInput(
+            "请指定提单的客户用户（requester_id）。",
+            "Staff name the customer user (requester_id).",
+            code="requester_required",
+        )
     ticket = filing.file_ticket(
         requester=requester,
         filed_by=user,
@@ -321,20 +346,30 @@ def file_ticket(request, payload: TicketIn):
     return Status(201, _ticket(ticket, timezone.now()))
 
 
-@router.get("", response={200: TicketPage, **ERRORS}, summary="Tickets I may see (customers: my organisation's)")
+@router.get(
+    "", response={200: TicketPage, **ERRORS}, summary="Tickets I may see (customers: my organisation's)"
+)
 def list_tickets(request, filters: Query[QueueFilter]):
     page = selectors.queue_for(
         request.user,
         selectors.QueueFilters(
-            product=filters.product, category=filters.category, status=filters.status,
-            organisation=filters.organisation, assignee=filters.assignee, breached=filters.breached,
+            product=filters.product,
+            category=filters.category,
+            status=filters.status,
+            organisation=filters.organisation,
+            assignee=filters.assignee,
+            breached=filters.breached,
             search=filters.q,
         ),
         filters.page,
     )
     now = timezone.now()
-    return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
-            "items": [_ticket(t, now) for t in page.object_list]}
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "items": [_ticket(t, now) for t in page.object_list],
+    }
 
 
 @router.get("/attachments/{attachment_id}", response={200: None, **ERRORS}, summary="Download an attachment")
@@ -344,8 +379,12 @@ def download(request, attachment_id: int):
 
 
 def _file_response(attachment: TicketAttachment) -> FileResponse:
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -355,9 +394,13 @@ def get_ticket(request, number: str):
     return _detail(request.user, _ticket_for(request, number))
 
 
-@router.post("/{number}/replies", response={201: MessageOut, **ERRORS}, summary="Reply or add an internal note")
+@router.post(
+    "/{number}/replies", response={201: MessageOut, **ERRORS}, summary="Reply or add an internal note"
+)
 def add_reply(request, number: str, payload: ReplyIn):
-    message = working.reply(_ticket_for(request, number), request.user, payload.body, internal=payload.internal)
+    message = working.reply(
+        _ticket_for(request, number), request.user, payload.body, internal=payload.internal
+    )
     return Status(201, _message(message))
 
 
@@ -384,17 +427,25 @@ def assign(request, number: str, payload: AssignIn):
     return _ticket(assignment.assign(ticket, request.user, engineer), timezone.now())
 
 
-@router.post("/{number}/contacts", response={201: MessageOut, **ERRORS},
-             summary="Log a phone contact or a remote-assistance session (staff)")
+@router.post(
+    "/{number}/contacts",
+    response={201: MessageOut, **ERRORS},
+    summary="Log a phone contact or a remote-assistance session (staff)",
+)
 def add_contact(request, number: str, payload: ContactIn):
     if payload.kind not in (MessageKind.PHONE_CONTACT, MessageKind.REMOTE_ASSISTANCE):
-        raise InvalidInput("kind 只能是 phone_contact 或 remote_assistance。", "kind is phone_contact or remote_assistance.")
-    message = working.log_contact(_ticket_for(request, number), request.user, payload.kind, payload.body,
-                                   details=payload.details)
+        raise InvalidInput(
+            "kind 只能是 phone_contact 或 remote_assistance。", "kind is phone_contact or remote_assistance."
+        )
+    message = working.log_contact(
+        _ticket_for(request, number), request.user, payload.kind, payload.body, details=payload.details
+    )
     return Status(201, _message(message))
 
 
-@router.post("/{number}/merge", response={200: TicketOut, **ERRORS}, summary="Merge a duplicate into another ticket")
+@router.post(
+    "/{number}/merge", response={200: TicketOut, **ERRORS}, summary="Merge a duplicate into another ticket"
+)
 def merge(request, number: str, payload: MergeIn):
     source = _ticket_for(request, number)
     target = _ticket_for(request, payload.into)
@@ -402,8 +453,11 @@ def merge(request, number: str, payload: MergeIn):
     return _ticket(selectors.ticket_for(request.user, number), timezone.now())
 
 
-@router.post("/{number}/withdraw", response={200: TicketOut, **ERRORS},
-             summary="Withdraw a ticket that is not resolved yet (customer)")
+@router.post(
+    "/{number}/withdraw",
+    response={200: TicketOut, **ERRORS},
+    summary="Withdraw a ticket that is not resolved yet (customer)",
+)
 def withdraw(request, number: str, payload: WithdrawIn):
     """Closes the ticket as withdrawn (撤回); 409 ``invalid_transition`` once it is resolved or closed,
     409 ``already_withdrawn``, 403 ``forbidden`` for staff and ``not_verified`` for unverified users."""

@@ -45,7 +45,9 @@ CATEGORIES: tuple[Category, ...] = (
         "private_cloud_ops",
         Text(gettext_noop("系统服务启动/停止/重启"), "Service start/stop/restart"),
     ),
-    Category("outage", "private_cloud_ops", Text(gettext_noop("系统宕机响应"), "Outage response"), urgent=True),
+    Category(
+        "outage", "private_cloud_ops", Text(gettext_noop("系统宕机响应"), "Outage response"), urgent=True
+    ),
     Category(
         "custom_dev_advice",
         "custom_dev_maintenance",

@@ -11,7 +11,9 @@ class TicketError(Exception):
     status = 422
     code = "ticket_error"
 
-    def __init__(self, message_zh: str, message_en: str = "", *, code: str | None = None, status: int | None = None):
+    def __init__(
+        self, message_zh: str, message_en: str = "", *, code: str | None = None, status: int | None = None
+    ):
         self.message_zh = message_zh
         self.message_en = message_en or message_zh
         if code is not None:

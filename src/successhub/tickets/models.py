@@ -58,11 +58,17 @@ class Ticket(models.Model):
     # No index of its own: ticket_org_created_idx (organisation, created_at) leads with it. Every
     # index is written on each filing.
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("客户组织"), on_delete=models.PROTECT, related_name="tickets",
+        "accounts.Organisation",
+        verbose_name=_("客户组织"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
         db_index=False,
     )
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提单人"), on_delete=models.PROTECT, related_name="requested_tickets"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提单人"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
     )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
@@ -115,7 +121,12 @@ class Ticket(models.Model):
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("撤回原因"), blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+        "self",
+        verbose_name=_("合并至"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
     )
     rating = models.PositiveSmallIntegerField(_("服务评分"), null=True, blank=True)
     rating_comment = models.TextField(_("评价"), blank=True)
@@ -129,7 +140,9 @@ class Ticket(models.Model):
             models.Index(fields=["queue_due_at", "-id"], name="ticket_queue_idx"),
             # The agents' default view (open tickets): its page and its COUNT read only this small index.
             models.Index(
-                fields=["queue_due_at", "-id"], name="ticket_open_queue_idx", condition=Q(status__in=OPEN_STATUSES)
+                fields=["queue_due_at", "-id"],
+                name="ticket_open_queue_idx",
+                condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["status", "first_response_due_at"], name="ticket_status_due_idx"),
             models.Index(fields=["organisation", "-created_at"], name="ticket_org_created_idx"),
@@ -147,7 +160,8 @@ class Ticket(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                name="ticket_rating_1_to_5", condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5)
+                name="ticket_rating_1_to_5",
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
             ),
             models.CheckConstraint(name="ticket_status_known", condition=Q(status__in=Status.values)),
             models.CheckConstraint(name="ticket_not_merged_into_itself", condition=~Q(merged_into=F("id"))),
@@ -179,9 +193,12 @@ class TicketPause(models.Model):
         ordering = ["started_at"]
         constraints = [
             models.CheckConstraint(
-                name="ticket_pause_ends_after_start", condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at"))
+                name="ticket_pause_ends_after_start",
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
             ),
-            models.UniqueConstraint(fields=["ticket"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_ticket"),
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_ticket"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,7 +219,9 @@ INTERNAL_KINDS = (MessageKind.INTERNAL_NOTE,)
 
 class TicketMessage(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=MessageKind.choices)
     body = models.TextField(_("内容"))
     by_staff = models.BooleanField(default=False)
@@ -235,7 +254,9 @@ class TicketAttachment(models.Model):
     message = models.ForeignKey(
         TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     file = models.FileField(upload_to=attachment_path, max_length=200)
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveBigIntegerField()
@@ -254,7 +275,9 @@ class TicketEvent(models.Model):
     """Audit trail: status changes, assignments, SLA warnings, merges."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now)
@@ -270,7 +293,10 @@ class EngineerSkill(models.Model):
     """An engineer who handles a product's tickets; the round-robin picks the least recently assigned."""
 
     engineer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("工程师"), on_delete=models.CASCADE, related_name="ticket_skills"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("工程师"),
+        on_delete=models.CASCADE,
+        related_name="ticket_skills",
     )
     product = models.ForeignKey("contracts.Product", verbose_name=_("产品"), on_delete=models.CASCADE)
     active = models.BooleanField(_("参与自动分派"), default=True)
@@ -279,7 +305,9 @@ class EngineerSkill(models.Model):
     class Meta:
         verbose_name = _("工程师产品技能")
         verbose_name_plural = _("工程师产品技能")
-        constraints = [models.UniqueConstraint(fields=["engineer", "product"], name="one_skill_per_engineer_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["engineer", "product"], name="one_skill_per_engineer_product")
+        ]
 
     def __str__(self) -> str:
         return f"{self.engineer} · {self.product}"

@@ -85,14 +85,37 @@ class QueueFilters:
 
 # What a queue row shows, and what its SLA countdown (``sla.statuses``) reads.
 QUEUE_ROW_FIELDS = (
-    "number", "title", "urgent", "escalated", "category", "status", "queue_due_at",
-    "sla_schedule", "sla_target_minutes", "sla_provisional", "first_response_due_at", "first_responded_at",
-    "paused_since", "resolved_at", "closed_at", "withdrawn_at", "organisation__name", "product__name", "assignee__username", "assignee__display_name",
+    "number",
+    "title",
+    "urgent",
+    "escalated",
+    "category",
+    "status",
+    "queue_due_at",
+    "sla_schedule",
+    "sla_target_minutes",
+    "sla_provisional",
+    "first_response_due_at",
+    "first_responded_at",
+    "paused_since",
+    "resolved_at",
+    "closed_at",
+    "withdrawn_at",
+    "organisation__name",
+    "product__name",
+    "assignee__username",
+    "assignee__display_name",
 )
 
 
-def queue_for(user: User, filters: QueueFilters, page: int = 1, now: dt.datetime | None = None,
-              *, summary_only: bool = False) -> Page:
+def queue_for(
+    user: User,
+    filters: QueueFilters,
+    page: int = 1,
+    now: dt.datetime | None = None,
+    *,
+    summary_only: bool = False,
+) -> Page:
     """The agent queue: next first-response deadline first, then the newest; one COUNT, one SELECT.
 
     ``summary_only`` reads only the columns a queue row shows (and its SLA countdown needs).
@@ -125,12 +148,20 @@ def _filtered(qs: QuerySet[Ticket], user: User, filters: QueueFilters, now: dt.d
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.breached:
         qs = qs.filter(
-            Q(first_responded_at__isnull=True, status__in=OPEN_STATUSES, paused_since__isnull=True,
-              first_response_due_at__lt=now)
+            Q(
+                first_responded_at__isnull=True,
+                status__in=OPEN_STATUSES,
+                paused_since__isnull=True,
+                first_response_due_at__lt=now,
+            )
             | Q(first_responded_at__gt=F("first_response_due_at"))
             # Resolved or closed unanswered after the due time: breached when its clock stopped.
             | Q(first_responded_at__isnull=True, resolved_at__gt=F("first_response_due_at"))
-            | Q(first_responded_at__isnull=True, resolved_at__isnull=True, closed_at__gt=F("first_response_due_at"))
+            | Q(
+                first_responded_at__isnull=True,
+                resolved_at__isnull=True,
+                closed_at__gt=F("first_response_due_at"),
+            )
         )
     if filters.search:
         qs = qs.filter(Q(number__icontains=filters.search) | Q(title__icontains=filters.search))
@@ -156,19 +187,30 @@ def customer_history(user: User, ticket: Ticket, limit: int = 10) -> dict:
         .select_related("product")
         .order_by("-created_at")[:limit]
     )
-    counts = visible_tickets_for(user).filter(organisation_id=ticket.organisation_id).aggregate(
-        total=Count("id"),
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        breached=Count("id", filter=Q(first_responded_at__gt=F("first_response_due_at"))
-                       | Q(breached_notified_at__isnull=False)),
+    counts = (
+        visible_tickets_for(user)
+        .filter(organisation_id=ticket.organisation_id)
+        .aggregate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+            breached=Count(
+                "id",
+                filter=Q(first_responded_at__gt=F("first_response_due_at"))
+                | Q(breached_notified_at__isnull=False),
+            ),
+        )
     )
     return {"recent": list(others), **counts}
 
 
 def engineers() -> list[User]:
     """Active staff, for assignment and filter menus (only what a menu shows)."""
-    return list(User.objects.filter(is_active=True).exclude(role__in=["customer_user", "customer_admin"])
-                .only("id", "username", "display_name", "role").order_by("username"))
+    return list(
+        User.objects.filter(is_active=True)
+        .exclude(role__in=["customer_user", "customer_admin"])
+        .only("id", "username", "display_name", "role")
+        .order_by("username")
+    )
 
 
 def skilled_engineers(product_id: int) -> QuerySet[EngineerSkill]:
@@ -190,8 +232,9 @@ class SkillBoard:
 def skill_board() -> SkillBoard:
     """The skills page (staff only): three queries, however many skills."""
     skills = list(
-        EngineerSkill.objects.select_related("engineer", "product")
-        .order_by("product_id", "engineer__username", "id")
+        EngineerSkill.objects.select_related("engineer", "product").order_by(
+            "product_id", "engineer__username", "id"
+        )
     )
     products = list(Product.objects.order_by("id"))
     taking = {s.product_id for s in skills if s.active and s.engineer.is_active}
@@ -238,8 +281,11 @@ def filing_options(user: User, product_code: str, channel: str) -> list[FilingOp
             except TicketError as exc:
                 by_service[key] = (False, exc.code, exc.message_en if english else exc.message_zh)
         allowed, code, message = by_service[key]
-        options.append(FilingOption(category.code, _(category.name.zh), category.service, category.urgent,
-                                    allowed, code, message))
+        options.append(
+            FilingOption(
+                category.code, _(category.name.zh), category.service, category.urgent, allowed, code, message
+            )
+        )
     return options
 
 
@@ -249,16 +295,26 @@ def filing_options(user: User, product_code: str, channel: str) -> list[FilingOp
 def at_risk_ticket_ids(now: dt.datetime, limit: int = 500) -> list[int]:
     return list(
         Ticket.objects.filter(
-            first_responded_at__isnull=True, at_risk_notified_at__isnull=True, paused_since__isnull=True,
-            status__in=OPEN_STATUSES, first_response_at_risk_at__lte=now,
-        ).order_by("first_response_at_risk_at").values_list("pk", flat=True)[:limit]
+            first_responded_at__isnull=True,
+            at_risk_notified_at__isnull=True,
+            paused_since__isnull=True,
+            status__in=OPEN_STATUSES,
+            first_response_at_risk_at__lte=now,
+        )
+        .order_by("first_response_at_risk_at")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
 def breached_ticket_ids(now: dt.datetime, limit: int = 500) -> list[int]:
     return list(
         Ticket.objects.filter(
-            first_responded_at__isnull=True, breached_notified_at__isnull=True, paused_since__isnull=True,
-            status__in=OPEN_STATUSES, first_response_due_at__lte=now,
-        ).order_by("first_response_due_at").values_list("pk", flat=True)[:limit]
+            first_responded_at__isnull=True,
+            breached_notified_at__isnull=True,
+            paused_since__isnull=True,
+            status__in=OPEN_STATUSES,
+            first_response_due_at__lte=now,
+        )
+        .order_by("first_response_due_at")
+        .values_list("pk", flat=True)[:limit]
     )

@@ -49,8 +49,9 @@ _STOPPED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 TICKET_TARGET_ITEM = "online_ticket"
 
 
-def response_target(plan: str, edition: str | None, contract_start: dt.date | None, overrides: dict,
-                    item: ServiceItem | None) -> ResponseTarget | None:
+def response_target(
+    plan: str, edition: str | None, contract_start: dt.date | None, overrides: dict, item: ServiceItem | None
+) -> ResponseTarget | None:
     """The first-response target for a ticket accepted under ``item`` of that plan edition."""
     if item is not None and item.first_response is not None:
         return item.first_response
@@ -72,8 +73,9 @@ class Deadlines:
     provisional: bool
 
 
-def deadlines(schedule: str, target_minutes: int, start: dt.datetime,
-              pauses: list[tuple[dt.datetime, dt.datetime]] = ()) -> Deadlines:
+def deadlines(
+    schedule: str, target_minutes: int, start: dt.datetime, pauses: list[tuple[dt.datetime, dt.datetime]] = ()
+) -> Deadlines:
     calendar = business_calendar()
     makeup = makeup_day_settings().get(schedule, False)
     due = calendar.add(schedule, start, target_minutes, include_makeup_days=makeup, pauses=pauses)

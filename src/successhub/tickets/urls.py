@@ -19,8 +19,12 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/skills/", views.workspace_skills, name="workspace_skills"),
     path("workspace/skills/add/", views.workspace_skill_add, name="workspace_skill_add"),
-    path("workspace/skills/<int:skill_id>/active/", views.workspace_skill_active, name="workspace_skill_active"),
-    path("workspace/skills/<int:skill_id>/remove/", views.workspace_skill_remove, name="workspace_skill_remove"),
+    path(
+        "workspace/skills/<int:skill_id>/active/", views.workspace_skill_active, name="workspace_skill_active"
+    ),
+    path(
+        "workspace/skills/<int:skill_id>/remove/", views.workspace_skill_remove, name="workspace_skill_remove"
+    ),
     path("workspace/tickets/<str:number>/", views.workspace_detail, name="workspace_detail"),
     path("workspace/tickets/<str:number>/reply/", views.workspace_reply, name="workspace_reply"),
     path("workspace/tickets/<str:number>/status/", views.workspace_status, name="workspace_status"),

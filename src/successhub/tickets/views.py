@@ -73,15 +73,20 @@ def portal_list(request):
     status = request.GET.get("status", "")
     page = selectors.portal_tickets_for(request.user, status, request.GET.get("page", 1))
     rows = list(zip(page.object_list, sla.statuses(page.object_list), strict=True))
-    return render(request, "tickets/portal_list.html", {"page": page, "rows": rows, "status": status,
-                                                         "statuses": Status.choices})
+    return render(
+        request,
+        "tickets/portal_list.html",
+        {"page": page, "rows": rows, "status": status, "statuses": Status.choices},
+    )
 
 
 def _product_choices(user: User) -> list[tuple[str, str]]:
     """The organisation's deployed products first, then the rest of the catalog's."""
     labels = get_catalog().labels
     deployed = list(
-        Deployment.objects.filter(organisation_id=user.organisation_id).values_list("product__code", flat=True)
+        Deployment.objects.filter(organisation_id=user.organisation_id).values_list(
+            "product__code", flat=True
+        )
     )
     codes = list(dict.fromkeys([*deployed, *labels.products]))
     language = "en" if _english() else "zh"
@@ -161,7 +166,9 @@ def portal_check(request):
         request,
         "tickets/_eligibility.html",
         {
-            "options": selectors.filing_options(user, request.GET.get("product", ""), _portal_channel(request)),
+            "options": selectors.filing_options(
+                user, request.GET.get("product", ""), _portal_channel(request)
+            ),
             "chosen": request.GET.get("category", ""),
         },
     )
@@ -216,9 +223,11 @@ def _portal_action(request, number: str, action, success: str, **keep):
 def portal_reply(request, number: str):
     body = request.POST.get("body", "")
     return _portal_action(
-        request, number,
+        request,
+        number,
         lambda t: working.reply(t, request.user, body, attachments=request.FILES.getlist("attachments")),
-        _("回复已发送。"), reply_body=body,
+        _("回复已发送。"),
+        reply_body=body,
     )
 
 
@@ -226,7 +235,9 @@ def portal_reply(request, number: str):
 @require_POST
 def portal_upload(request, number: str):
     return _portal_action(
-        request, number, lambda t: working.add_attachments(t, request.user, request.FILES.getlist("attachments")),
+        request,
+        number,
+        lambda t: working.add_attachments(t, request.user, request.FILES.getlist("attachments")),
         _("附件已上传。"),
     )
 
@@ -244,7 +255,10 @@ def portal_status(request, number: str):
 def portal_withdraw(request, number: str):
     reason = request.POST.get("reason", "")
     return _portal_action(
-        request, number, lambda t: working.withdraw(t, request.user, reason), _("工单已撤回。"),
+        request,
+        number,
+        lambda t: working.withdraw(t, request.user, reason),
+        _("工单已撤回。"),
         withdraw_reason=reason,
     )
 
@@ -256,7 +270,10 @@ def portal_rate(request, number: str):
     raw = request.POST.get("score", "")
     score = int(raw) if raw.isdigit() else 0
     return _portal_action(
-        request, number, lambda t: working.rate(t, request.user, score, comment), _("感谢您的评价！"),
+        request,
+        number,
+        lambda t: working.rate(t, request.user, score, comment),
+        _("感谢您的评价！"),
         rating_comment=comment,
     )
 
@@ -269,8 +286,9 @@ def attachment(request, attachment_id: int):
         found = selectors.attachment_for(request.user, attachment_id)
     except Exception as exc:  # noqa: BLE001 - any lookup failure is "not found" to the caller
         raise Http404("没有这个附件。") from exc
-    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name,
-                            content_type=found.content_type)
+    response = FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -305,8 +323,10 @@ def workspace(request):
         "rows": _queue_rows(page.object_list, now),
         "filters": filters,
         "query": query.urlencode(),
-        "products": [(code, name.get("en" if _english() else "zh"))
-                     for code, name in get_catalog().labels.products.items()],
+        "products": [
+            (code, name.get("en" if _english() else "zh"))
+            for code, name in get_catalog().labels.products.items()
+        ],
         "categories": CATEGORIES,
         "statuses": Status.choices,
         "organisations": selectors.organisations_with_tickets(),
@@ -320,7 +340,7 @@ def workspace(request):
 # 15 µs per variable, and a page of 50 rows has 700 of them, most of the page's CPU.
 _ROW = (
     '<tr data-number="{number}"><td><a href="{url}">{number}</a></td><td>{title}{badges}</td>'
-    "<td>{organisation}</td><td>{product}<div class=\"muted\">{category}</div></td>"
+    '<td>{organisation}</td><td>{product}<div class="muted">{category}</div></td>'
     '<td><span class="badge {status_class}">{status_label}</span>{withdrawn}</td><td>{assignee}</td>'
     '<td><span class="badge {sla_class}" data-sla="{sla_state}">{sla_label}</span> '
     '<span class="muted">{sla_remaining}</span><div class="muted">{sla_due}</div></td></tr>'
@@ -339,29 +359,37 @@ def _queue_rows(tickets, now) -> list[str]:
     detail_url = reverse("tickets:workspace_detail", args=["NUMBER"])
     rows = []
     for ticket, status in zip(tickets, sla.statuses(tickets, now), strict=True):
-        rows.append(format_html(
-            _ROW,
-            number=ticket.number,
-            url=detail_url.replace("NUMBER", ticket.number),
-            title=ticket.title,
-            badges=(urgent if ticket.urgent else none) + (escalated if ticket.escalated else none),
-            organisation=ticket.organisation.name,
-            product=ticket.product.name,
-            category=category_labels.get(ticket.category, ticket.category),
-            status_label=status_labels[ticket.status],
-            status_class="open" if ticket.is_open else "closed",
-            withdrawn=withdrawn if ticket.withdrawn_at else "",
-            assignee=str(ticket.assignee) if ticket.assignee_id else "—",
-            sla_state=status.state,
-            sla_label=status.label,
-            sla_remaining=status.remaining_text,
-            sla_due=f"{timezone.localtime(status.due_at):%Y-%m-%d %H:%M}",
-            sla_class=_SLA_CLASSES[status.state],
-        ))
+        rows.append(
+            format_html(
+                _ROW,
+                number=ticket.number,
+                url=detail_url.replace("NUMBER", ticket.number),
+                title=ticket.title,
+                badges=(urgent if ticket.urgent else none) + (escalated if ticket.escalated else none),
+                organisation=ticket.organisation.name,
+                product=ticket.product.name,
+                category=category_labels.get(ticket.category, ticket.category),
+                status_label=status_labels[ticket.status],
+                status_class="open" if ticket.is_open else "closed",
+                withdrawn=withdrawn if ticket.withdrawn_at else "",
+                assignee=str(ticket.assignee) if ticket.assignee_id else "—",
+                sla_state=status.state,
+                sla_label=status.label,
+                sla_remaining=status.remaining_text,
+                sla_due=f"{timezone.localtime(status.due_at):%Y-%m-%d %H:%M}",
+                sla_class=_SLA_CLASSES[status.state],
+            )
+        )
     return rows
 
 
-_SLA_CLASSES = {sla.BREACHED: "no", sla.AT_RISK: "warn", sla.MET: "ok", sla.ON_TRACK: "open", sla.STOPPED: "closed"}
+_SLA_CLASSES = {
+    sla.BREACHED: "no",
+    sla.AT_RISK: "warn",
+    sla.MET: "ok",
+    sla.ON_TRACK: "open",
+    sla.STOPPED: "closed",
+}
 
 
 def _workspace_context(request, ticket: Ticket, **extra) -> dict:
@@ -374,7 +402,10 @@ def _workspace_context(request, ticket: Ticket, **extra) -> dict:
         "transitions": [(s, Status(s).label) for s in working.allowed_transitions(ticket, user)],
         "history": selectors.customer_history(user, ticket),
         "engineers": selectors.engineers(),
-        "contact_kinds": [(MessageKind.PHONE_CONTACT, _("电话联系")), (MessageKind.REMOTE_ASSISTANCE, _("远程协助"))],
+        "contact_kinds": [
+            (MessageKind.PHONE_CONTACT, _("电话联系")),
+            (MessageKind.REMOTE_ASSISTANCE, _("远程协助")),
+        ],
         **extra,
     }
 
@@ -397,10 +428,13 @@ def workspace_reply(request, number: str):
     body = request.POST.get("body", "")
     internal = request.POST.get("internal") == "1"
     return _workspace_action(
-        request, number,
-        lambda t: working.reply(t, request.user, body, internal=internal,
-                                 attachments=request.FILES.getlist("attachments")),
-        _("内部备注已保存。") if internal else _("回复已发送给客户。"), reply_body=body,
+        request,
+        number,
+        lambda t: working.reply(
+            t, request.user, body, internal=internal, attachments=request.FILES.getlist("attachments")
+        ),
+        _("内部备注已保存。") if internal else _("回复已发送给客户。"),
+        reply_body=body,
     )
 
 
@@ -434,11 +468,17 @@ def workspace_assign(request, number: str):
 def workspace_contact(request, number: str):
     kind = request.POST.get("kind", "")
     body = request.POST.get("body", "")
-    details = {k: request.POST.get(k, "").strip() for k in ("tool", "session", "duration_minutes", "phone")
-               if request.POST.get(k, "").strip()}
+    details = {
+        k: request.POST.get(k, "").strip()
+        for k in ("tool", "session", "duration_minutes", "phone")
+        if request.POST.get(k, "").strip()
+    }
     return _workspace_action(
-        request, number, lambda t: working.log_contact(t, request.user, kind, body, details=details),
-        _("联系记录已保存。"), contact_body=body,
+        request,
+        number,
+        lambda t: working.log_contact(t, request.user, kind, body, details=details),
+        _("联系记录已保存。"),
+        contact_body=body,
     )
 
 
@@ -514,7 +554,8 @@ def workspace_skill_active(request, skill_id: int):
     skill = _skill(skill_id)
     active = request.POST.get("active") == "1"
     return _skills_action(
-        request, lambda: assignment.set_skill_active(request.user, skill, active),
+        request,
+        lambda: assignment.set_skill_active(request.user, skill, active),
         _("已恢复自动分派。") if active else _("已暂停自动分派。"),
     )
 

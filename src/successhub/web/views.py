@@ -65,7 +65,9 @@ def entitlement_rows(decisions, language: str) -> list[tuple[str, list[dict]]]:
             "used_percent": used_percent,
             "max_members": item.max_members if item and decision.allowed else None,
             "schedule": decision.schedule,
-            "schedule_label": labels.name("schedules", decision.schedule, language) if decision.schedule else "",
+            "schedule_label": labels.name("schedules", decision.schedule, language)
+            if decision.schedule
+            else "",
             "schedule_note": item.schedule_note.get(language) if item and item.schedule_note else "",
             "open_now": decision.open_now,
             "next_open": decision.next_open,

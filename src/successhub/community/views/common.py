@@ -40,7 +40,9 @@ def next_url(request, fallback: str) -> str:
 
 def refuse(request, exc: CommunityError) -> None:
     if isinstance(exc, NotVerified):
-        messages.error(request, format_html('{} <a href="{}">{}</a>', str(exc), reverse("verify"), _("去认证")))
+        messages.error(
+            request, format_html('{} <a href="{}">{}</a>', str(exc), reverse("verify"), _("去认证"))
+        )
     else:
         messages.error(request, str(exc))
 

@@ -38,7 +38,11 @@ def index(request):
 def contact(request):
     """联系我们: 售后在线服务 (a ticket through the community), the hotline, the bot and the innovation square."""
     user = request.user if request.user.is_authenticated else None
-    return render(request, "community/contact.html", {
-        "channels": selectors.contact_channels_for(user, get_language() or "zh"),
-        "is_customer": bool(user and user.is_customer),
-    })
+    return render(
+        request,
+        "community/contact.html",
+        {
+            "channels": selectors.contact_channels_for(user, get_language() or "zh"),
+            "is_customer": bool(user and user.is_customer),
+        },
+    )

@@ -33,7 +33,9 @@ def pick_engineer(product: Product, now: dt.datetime) -> User | None:
     if connection.vendor == "postgresql":
         # One statement each, so no row stays locked while Python runs: the first free candidate,
         # else (every candidate is being stamped by another filing) wait for one.
-        return pick_and_stamp(products, now, skip_locked=True) or pick_and_stamp(products, now, skip_locked=False)
+        return pick_and_stamp(products, now, skip_locked=True) or pick_and_stamp(
+            products, now, skip_locked=False
+        )
     candidates = (
         EngineerSkill.objects.filter(product_id__in=products, active=True, engineer__is_active=True)
         .order_by(F("last_assigned_at").asc(nulls_first=True), "id")
@@ -89,17 +91,25 @@ def assign(ticket: Ticket, actor: User, engineer: User | None, *, now: dt.dateti
             engineer = pick_engineer(locked.product, now)
             how = "round_robin"
             if engineer is None:
-                raise InvalidInput("没有具备该产品技能的工程师可供分派。", "No engineer has this product's skill.",
-                                   code="no_engineer")
+                raise InvalidInput(
+                    "没有具备该产品技能的工程师可供分派。",
+                    "No engineer has this product's skill.",
+                    code="no_engineer",
+                )
         changes: dict = {"assignee": engineer, "updated_at": now}
         locked.assignee = engineer
         if locked.status in (Status.NEW,):
             changes["status"] = locked.status = Status.ASSIGNED
         Ticket.objects.filter(pk=locked.pk).update(**changes)
-        TicketEvent.objects.create(ticket=locked, actor=actor, kind="assigned", at=now,
-                                   data={"assignee": engineer.pk, "how": how})
-        outbound.notify([engineer], "ticket.assigned", f"工单 {locked.number} 已分派给您：{locked.title}",
-                        url=outbound.workspace_url(locked))
+        TicketEvent.objects.create(
+            ticket=locked, actor=actor, kind="assigned", at=now, data={"assignee": engineer.pk, "how": how}
+        )
+        outbound.notify(
+            [engineer],
+            "ticket.assigned",
+            f"工单 {locked.number} 已分派给您：{locked.title}",
+            url=outbound.workspace_url(locked),
+        )
     copy_fields(locked, ticket)
     return ticket
 
@@ -114,7 +124,9 @@ def can_manage_skills(user: User) -> bool:
 
 def _ensure_skill_manager(user: User) -> None:
     if not can_manage_skills(user):
-        raise ActionNotAllowed("只有服务管理员可以管理工程师技能。", "Only service admins manage engineer skills.")
+        raise ActionNotAllowed(
+            "只有服务管理员可以管理工程师技能。", "Only service admins manage engineer skills."
+        )
 
 
 def add_skill(actor: User, *, engineer_id: int, product_id: int, active: bool = True) -> EngineerSkill:
@@ -122,8 +134,11 @@ def add_skill(actor: User, *, engineer_id: int, product_id: int, active: bool = 
     _ensure_skill_manager(actor)
     engineer = User.objects.filter(pk=engineer_id, is_active=True).first()
     if engineer is None or engineer.is_customer:
-        raise InvalidInput("只能为在职的服务人员添加技能。", "Skills are for active service staff only.",
-                           code="not_an_engineer")
+        raise InvalidInput(
+            "只能为在职的服务人员添加技能。",
+            "Skills are for active service staff only.",
+            code="not_an_engineer",
+        )
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
         raise InvalidInput("请选择产品。", "Choose a product.", code="unknown_product")
@@ -132,9 +147,12 @@ def add_skill(actor: User, *, engineer_id: int, product_id: int, active: bool = 
             return EngineerSkill.objects.create(engineer=engineer, product=product, active=active)
     except IntegrityError:
         # The unique constraint decides, so two admins adding the same skill at once get one row.
-        raise TicketError(f"{engineer} 已有产品“{product}”的技能。",
-                          f"{engineer} already has the skill for {product.name_en or product.name}.",
-                          code="skill_exists", status=409) from None
+        raise TicketError(
+            f"{engineer} 已有产品“{product}”的技能。",
+            f"{engineer} already has the skill for {product.name_en or product.name}.",
+            code="skill_exists",
+            status=409,
+        ) from None
 
 
 def set_skill_active(actor: User, skill: EngineerSkill, active: bool) -> EngineerSkill:

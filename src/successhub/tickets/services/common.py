@@ -37,10 +37,18 @@ def quoted_table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def save_attachment(ticket, message, user, upload, info: CheckedFile, *, internal: bool, now) -> TicketAttachment:
+def save_attachment(
+    ticket, message, user, upload, info: CheckedFile, *, internal: bool, now
+) -> TicketAttachment:
     attachment = TicketAttachment(
-        ticket=ticket, message=message, uploaded_by=user, name=info.name, size=info.size,
-        content_type=info.content_type, internal=internal, created_at=now,
+        ticket=ticket,
+        message=message,
+        uploaded_by=user,
+        name=info.name,
+        size=info.size,
+        content_type=info.content_type,
+        internal=internal,
+        created_at=now,
     )
     attachment.file.save(info.name, upload, save=False)
     _STORED.get().append((attachment.file.storage, attachment.file.name))
@@ -67,7 +75,11 @@ def files_kept_only_on_success():
 
 
 def lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update(of=("self",)).select_related("requester", "assignee").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("requester", "assignee")
+        .get(pk=ticket.pk)
+    )
 
 
 def copy_fields(source: Ticket, target: Ticket) -> None:

@@ -43,12 +43,16 @@ class FilingCheck:
     target_minutes: int
 
 
-def check_filing(requester: User, product_code: str, category_code: str, channel: str,
-                 at: dt.datetime | None = None) -> FilingCheck:
+def check_filing(
+    requester: User, product_code: str, category_code: str, channel: str, at: dt.datetime | None = None
+) -> FilingCheck:
     """May this customer user file this ticket? Raises a refusal with its reason code."""
     if not requester.is_customer:
-        raise InvalidInput("工单只能以客户用户的名义提交。", "A ticket is filed for a customer user.",
-                           code="requester_not_customer")
+        raise InvalidInput(
+            "工单只能以客户用户的名义提交。",
+            "A ticket is filed for a customer user.",
+            code="requester_not_customer",
+        )
     if not requester.is_verified:
         raise NotVerified(
             "在线工单面向经注册认证的实际使用者：请先完成手机或邮箱认证，再提交工单。",
@@ -56,22 +60,36 @@ def check_filing(requester: User, product_code: str, category_code: str, channel
         )
     category = BY_CODE.get(category_code)
     if category is None:
-        raise InvalidInput(f"未知的问题分类：{category_code}", f"Unknown category {category_code!r}.",
-                           code="unknown_category")
+        raise InvalidInput(
+            f"未知的问题分类：{category_code}",
+            f"Unknown category {category_code!r}.",
+            code="unknown_category",
+        )
     labels = get_catalog().labels
     if product_code not in labels.products:
-        raise InvalidInput(f"未知的产品：{product_code}", f"Unknown product {product_code!r}.", code="unknown_product")
+        raise InvalidInput(
+            f"未知的产品：{product_code}", f"Unknown product {product_code!r}.", code="unknown_product"
+        )
     if channel not in Channel.values:
-        raise InvalidInput(f"未知的提交渠道：{channel}", f"Unknown channel {channel!r}.", code="unknown_channel")
+        raise InvalidInput(
+            f"未知的提交渠道：{channel}", f"Unknown channel {channel!r}.", code="unknown_channel"
+        )
     if category.out_of_scope:
         hint = category.hint
-        raise FilingRefused("out_of_scope", hint.zh if hint else "该类问题不在服务范围内。",
-                            hint.en if hint else "This kind of problem is out of scope.")
+        raise FilingRefused(
+            "out_of_scope",
+            hint.zh if hint else "该类问题不在服务范围内。",
+            hint.en if hint else "This kind of problem is out of scope.",
+        )
     decision = entitlement_for(
-        requester.organisation, core.Request(service=category.service, product=product_code, channel=channel), at
+        requester.organisation,
+        core.Request(service=category.service, product=product_code, channel=channel),
+        at,
     )
     if not decision.allowed:
-        raise FilingRefused(decision.reason, decision.explanation, decision.explanation_en, decision_to_json(decision))
+        raise FilingRefused(
+            decision.reason, decision.explanation, decision.explanation_en, decision_to_json(decision)
+        )
     target = _target_for(decision)
     if target is None:
         raise FilingRefused(
@@ -118,8 +136,11 @@ def file_ticket(
         if filed_by.pk != requester.pk:
             raise ActionNotAllowed("只能以本人名义提交工单。", "Customers file tickets for themselves only.")
         if channel not in CUSTOMER_CHANNELS:
-            raise InvalidInput("热线工单由热线坐席录入。", "Hotline tickets are filed by the hotline desk.",
-                               code="channel_not_allowed")
+            raise InvalidInput(
+                "热线工单由热线坐席录入。",
+                "Hotline tickets are filed by the hotline desk.",
+                code="channel_not_allowed",
+            )
     title = (title or "").strip()
     description = (description or "").strip()
     if not title or not description:
@@ -152,8 +173,8 @@ def file_ticket(
             channel=channel,
             status=Status.ASSIGNED if engineer else Status.NEW,
             assignee=engineer,
-            decision=decision_to_json(check.decision) | {"plan": check.decision.plan,
-                                                         "contract_id": check.decision.contract_id},
+            decision=decision_to_json(check.decision)
+            | {"plan": check.decision.plan, "contract_id": check.decision.contract_id},
             plan=check.decision.plan or "",
             contract_id=int(check.decision.contract_id) if check.decision.contract_id else None,
             sla_schedule=check.schedule,
@@ -167,19 +188,44 @@ def file_ticket(
         sql.insert([ticket])  # filing is the hottest write: no per-call ORM compile (no signals on tickets)
         for upload, info in zip(attachments, checked, strict=True):
             save_attachment(ticket, None, filed_by, upload, info, internal=False, now=now)
-        events = [TicketEvent(ticket=ticket, actor=filed_by, kind="created", at=now,
-                              data={"channel": channel, "decision": check.decision.reason})]
+        events = [
+            TicketEvent(
+                ticket=ticket,
+                actor=filed_by,
+                kind="created",
+                at=now,
+                data={"channel": channel, "decision": check.decision.reason},
+            )
+        ]
         if engineer is not None:
-            events.append(TicketEvent(ticket=ticket, kind="assigned", at=now,
-                                      data={"assignee": engineer.pk, "how": "round_robin"}))
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    kind="assigned",
+                    at=now,
+                    data={"assignee": engineer.pk, "how": "round_robin"},
+                )
+            )
         sql.insert(events)
         outbound.publish_event("ticket.created", outbound.ticket_payload(ticket), ticket.organisation_id)
-        notices = [outbound.Notice((requester,), "ticket.created", f"工单 {ticket.number} 已受理：{ticket.title}",
-                                   body=f"我们将在 {beijing(ticket.first_response_due_at)} 前首次响应。",
-                                   url=outbound.portal_url(ticket))]
+        notices = [
+            outbound.Notice(
+                (requester,),
+                "ticket.created",
+                f"工单 {ticket.number} 已受理：{ticket.title}",
+                body=f"我们将在 {beijing(ticket.first_response_due_at)} 前首次响应。",
+                url=outbound.portal_url(ticket),
+            )
+        ]
         if engineer is not None:
-            notices.append(outbound.Notice((engineer,), "ticket.assigned", f"新工单 {ticket.number}：{ticket.title}",
-                                           url=outbound.workspace_url(ticket)))
+            notices.append(
+                outbound.Notice(
+                    (engineer,),
+                    "ticket.assigned",
+                    f"新工单 {ticket.number}：{ticket.title}",
+                    url=outbound.workspace_url(ticket),
+                )
+            )
         outbound.notify_each(notices)
     return ticket
 

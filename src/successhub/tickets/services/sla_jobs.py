@@ -28,21 +28,33 @@ def warn_at_risk(ticket_ids: Iterable[int], now: dt.datetime | None = None) -> i
     for ticket_id in ticket_ids:
         with transaction.atomic():
             claimed = Ticket.objects.filter(
-                pk=ticket_id, at_risk_notified_at__isnull=True, first_responded_at__isnull=True,
-                paused_since__isnull=True, status__in=OPEN_STATUSES,
+                pk=ticket_id,
+                at_risk_notified_at__isnull=True,
+                first_responded_at__isnull=True,
+                paused_since__isnull=True,
+                status__in=OPEN_STATUSES,
             ).update(at_risk_notified_at=now)
             if not claimed:
                 continue
-            ticket = Ticket.objects.select_related("assignee", "organisation__technical_manager").get(pk=ticket_id)
+            ticket = Ticket.objects.select_related("assignee", "organisation__technical_manager").get(
+                pk=ticket_id
+            )
             status = sla.status_of(ticket, now)
-            TicketEvent.objects.create(ticket=ticket, kind="sla_at_risk", at=now,
-                                       data={"remaining_minutes": status.remaining_minutes})
-            outbound.publish_event("ticket.sla_at_risk", outbound.ticket_payload(ticket), ticket.organisation_id)
+            TicketEvent.objects.create(
+                ticket=ticket,
+                kind="sla_at_risk",
+                at=now,
+                data={"remaining_minutes": status.remaining_minutes},
+            )
+            outbound.publish_event(
+                "ticket.sla_at_risk", outbound.ticket_payload(ticket), ticket.organisation_id
+            )
             outbound.notify(
-                [ticket.assignee, ticket.organisation.technical_manager], "ticket.sla_at_risk",
+                [ticket.assignee, ticket.organisation.technical_manager],
+                "ticket.sla_at_risk",
                 f"工单 {ticket.number} 即将超过首次响应时限",
                 body=f"{ticket.organisation}：{ticket.title}；期限 {beijing(ticket.first_response_due_at)}，"
-                     f"{status.remaining_text}。",
+                f"{status.remaining_text}。",
                 url=outbound.workspace_url(ticket),
             )
             warned += 1
@@ -56,15 +68,27 @@ def escalate_breached(ticket_ids: Iterable[int], now: dt.datetime | None = None)
     for ticket_id in ticket_ids:
         with transaction.atomic():
             claimed = Ticket.objects.filter(
-                pk=ticket_id, breached_notified_at__isnull=True, first_responded_at__isnull=True,
-                paused_since__isnull=True, status__in=OPEN_STATUSES, first_response_due_at__lte=now,
+                pk=ticket_id,
+                breached_notified_at__isnull=True,
+                first_responded_at__isnull=True,
+                paused_since__isnull=True,
+                status__in=OPEN_STATUSES,
+                first_response_due_at__lte=now,
             ).update(breached_notified_at=now, escalated=True)
             if not claimed:
                 continue
-            ticket = Ticket.objects.select_related("assignee", "organisation__technical_manager").get(pk=ticket_id)
-            TicketEvent.objects.create(ticket=ticket, kind="sla_breached", at=now,
-                                       data={"due_at": ticket.first_response_due_at.isoformat()})
-            outbound.publish_event("ticket.sla_breached", outbound.ticket_payload(ticket), ticket.organisation_id)
+            ticket = Ticket.objects.select_related("assignee", "organisation__technical_manager").get(
+                pk=ticket_id
+            )
+            TicketEvent.objects.create(
+                ticket=ticket,
+                kind="sla_breached",
+                at=now,
+                data={"due_at": ticket.first_response_due_at.isoformat()},
+            )
+            outbound.publish_event(
+                "ticket.sla_breached", outbound.ticket_payload(ticket), ticket.organisation_id
+            )
             outbound.notify(
                 [ticket.assignee, ticket.organisation.technical_manager, *_service_admins()],
                 "ticket.sla_breached",

@@ -42,11 +42,15 @@ from successhub.tickets.services.common import (
 # by assigning, "reopened" by the customer (or staff) on a resolved ticket; closed is final.
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NEW: frozenset({Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CLOSED}),
-    Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CLOSED}),
+    Status.ASSIGNED: frozenset(
+        {Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CLOSED}
+    ),
     Status.IN_PROGRESS: frozenset({Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CLOSED}),
     Status.WAITING_ON_CUSTOMER: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED}),
     Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
-    Status.REOPENED: frozenset({Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CLOSED}),
+    Status.REOPENED: frozenset(
+        {Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CLOSED}
+    ),
     Status.CLOSED: frozenset(),
 }
 # A customer confirms a resolution (closes) or reopens it.
@@ -82,14 +86,21 @@ def reply(
     if internal and author.is_customer:
         raise ActionNotAllowed("客户不能添加内部备注。", "Customers cannot add internal notes.")
     if ticket.status == Status.CLOSED:
-        raise InvalidTransition("工单已关闭，不能再回复；如问题仍存在，请提交新工单。",
-                                "The ticket is closed; file a new ticket if the problem remains.")
+        raise InvalidTransition(
+            "工单已关闭，不能再回复；如问题仍存在，请提交新工单。",
+            "The ticket is closed; file a new ticket if the problem remains.",
+        )
     checked = [check_upload(upload) for upload in attachments]
     kind = MessageKind.INTERNAL_NOTE if internal else MessageKind.PUBLIC_REPLY
     with files_kept_only_on_success(), transaction.atomic():
         locked = lock(ticket)
         message = TicketMessage.objects.create(
-            ticket=locked, author=author, kind=kind, body=body, by_staff=not author.is_customer, created_at=now
+            ticket=locked,
+            author=author,
+            kind=kind,
+            body=body,
+            by_staff=not author.is_customer,
+            created_at=now,
         )
         for upload, info in zip(attachments, checked, strict=True):
             save_attachment(locked, message, author, upload, info, internal=internal, now=now)
@@ -101,17 +112,30 @@ def reply(
                 _set_status(locked, Status.IN_PROGRESS, author, now)
             elif locked.status == Status.RESOLVED:
                 _set_status(locked, Status.REOPENED, author, now)
-            outbound.notify([locked.assignee], "ticket.replied", f"客户回复了工单 {locked.number}",
-                            body=body[:500], url=outbound.workspace_url(locked))
+            outbound.notify(
+                [locked.assignee],
+                "ticket.replied",
+                f"客户回复了工单 {locked.number}",
+                body=body[:500],
+                url=outbound.workspace_url(locked),
+            )
         else:
             _staff_contact(locked, author, now)
             if locked.status in (Status.NEW, Status.ASSIGNED, Status.REOPENED):
                 _set_status(locked, Status.IN_PROGRESS, author, now)
-            outbound.notify([locked.requester], "ticket.replied", f"您的工单 {locked.number} 有新回复",
-                            body=body[:500], url=outbound.portal_url(locked))
+            outbound.notify(
+                [locked.requester],
+                "ticket.replied",
+                f"您的工单 {locked.number} 有新回复",
+                body=body[:500],
+                url=outbound.portal_url(locked),
+            )
         Ticket.objects.filter(pk=locked.pk).update(updated_at=now)
-        outbound.publish_event("ticket.replied", outbound.ticket_payload(locked) | {"by_staff": not author.is_customer},
-                               locked.organisation_id)
+        outbound.publish_event(
+            "ticket.replied",
+            outbound.ticket_payload(locked) | {"by_staff": not author.is_customer},
+            locked.organisation_id,
+        )
     copy_fields(locked, ticket)
     return message
 
@@ -129,14 +153,22 @@ def log_contact(
     now = now or timezone.now()
     ensure_staff(engineer)
     if kind not in (MessageKind.PHONE_CONTACT, MessageKind.REMOTE_ASSISTANCE):
-        raise InvalidInput("联系记录类型只能是电话联系或远程协助。", "kind is phone_contact or remote_assistance.")
+        raise InvalidInput(
+            "联系记录类型只能是电话联系或远程协助。", "kind is phone_contact or remote_assistance."
+        )
     body = (body or "").strip()
     if not body:
         raise InvalidInput("请填写联系记录内容。", "The record is empty.")
     with transaction.atomic():
         locked = lock(ticket)
         message = TicketMessage.objects.create(
-            ticket=locked, author=engineer, kind=kind, body=body, by_staff=True, details=details or {}, created_at=now
+            ticket=locked,
+            author=engineer,
+            kind=kind,
+            body=body,
+            by_staff=True,
+            details=details or {},
+            created_at=now,
         )
         if kind == MessageKind.PHONE_CONTACT:
             _staff_contact(locked, engineer, now)
@@ -154,8 +186,13 @@ def _staff_contact(ticket: Ticket, engineer: User, now: dt.datetime) -> None:
         ticket.first_responded_at = now
         ticket.queue_due_at = None
         changes.update(first_responded_at=now, queue_due_at=None)
-        TicketEvent.objects.create(ticket=ticket, actor=engineer, kind="first_response", at=now,
-                                   data={"met": now <= ticket.first_response_due_at})
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=engineer,
+            kind="first_response",
+            at=now,
+            data={"met": now <= ticket.first_response_due_at},
+        )
     if ticket.assignee_id is None:
         ticket.assignee = engineer
         changes["assignee"] = engineer
@@ -163,8 +200,9 @@ def _staff_contact(ticket: Ticket, engineer: User, now: dt.datetime) -> None:
         Ticket.objects.filter(pk=ticket.pk).update(**changes)
 
 
-def add_attachments(ticket: Ticket, user: User, uploads: Sequence[UploadedFile],
-                    now: dt.datetime | None = None) -> list[TicketAttachment]:
+def add_attachments(
+    ticket: Ticket, user: User, uploads: Sequence[UploadedFile], now: dt.datetime | None = None
+) -> list[TicketAttachment]:
     """Add files to the ticket outside a reply (customer or staff)."""
     now = now or timezone.now()
     ensure_can_write(ticket, user)
@@ -222,8 +260,12 @@ WITHDRAWAL_REASON_MAX_LENGTH = 500
 
 def can_withdraw(ticket: Ticket, user: User) -> bool:
     """Whether the portal offers 撤回 to this user (``withdraw`` checks again on the locked row)."""
-    return (user.is_customer and user.is_verified and user.organisation_id == ticket.organisation_id
-            and ticket.status in OPEN_STATUSES)
+    return (
+        user.is_customer
+        and user.is_verified
+        and user.organisation_id == ticket.organisation_id
+        and ticket.status in OPEN_STATUSES
+    )
 
 
 def withdraw(ticket: Ticket, user: User, reason: str = "", *, now: dt.datetime | None = None) -> Ticket:
@@ -238,13 +280,17 @@ def withdraw(ticket: Ticket, user: User, reason: str = "", *, now: dt.datetime |
     """
     now = now or timezone.now()
     if not user.is_customer:
-        raise ActionNotAllowed("只有客户可以撤回工单；服务人员请直接关闭工单。",
-                               "Only the customer withdraws a ticket; staff close it instead.")
+        raise ActionNotAllowed(
+            "只有客户可以撤回工单；服务人员请直接关闭工单。",
+            "Only the customer withdraws a ticket; staff close it instead.",
+        )
     ensure_can_write(ticket, user)
     reason = (reason or "").strip()
     if len(reason) > WITHDRAWAL_REASON_MAX_LENGTH:
-        raise InvalidInput(f"撤回原因不能超过 {WITHDRAWAL_REASON_MAX_LENGTH} 个字。",
-                           f"The reason is at most {WITHDRAWAL_REASON_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            f"撤回原因不能超过 {WITHDRAWAL_REASON_MAX_LENGTH} 个字。",
+            f"The reason is at most {WITHDRAWAL_REASON_MAX_LENGTH} characters.",
+        )
     with transaction.atomic():
         locked = lock(ticket)
         _check_withdrawable(locked)
@@ -253,21 +299,35 @@ def withdraw(ticket: Ticket, user: User, reason: str = "", *, now: dt.datetime |
         _set_status(locked, Status.CLOSED, user, now)
         locked.withdrawn_at, locked.withdrawal_reason = now, reason
         Ticket.objects.filter(pk=locked.pk).update(withdrawn_at=now, withdrawal_reason=reason, updated_at=now)
-        TicketEvent.objects.create(ticket=locked, actor=user, kind="withdrawn", at=now,
-                                   data={"from": before, "reason": reason})
+        TicketEvent.objects.create(
+            ticket=locked, actor=user, kind="withdrawn", at=now, data={"from": before, "reason": reason}
+        )
         outbound.publish_event(
             "ticket.withdrawn",
-            outbound.ticket_payload(locked) | {"from": before, "reason": reason, "withdrawn_at": now.isoformat()},
+            outbound.ticket_payload(locked)
+            | {"from": before, "reason": reason, "withdrawn_at": now.isoformat()},
             locked.organisation_id,
         )
         body = f"撤回原因：{reason}" if reason else "客户未填写撤回原因。"
-        notices = [outbound.Notice((locked.assignee,), "ticket.withdrawn",
-                                   f"客户撤回了工单 {locked.number}：{locked.title}", body=body,
-                                   url=outbound.workspace_url(locked))]
+        notices = [
+            outbound.Notice(
+                (locked.assignee,),
+                "ticket.withdrawn",
+                f"客户撤回了工单 {locked.number}：{locked.title}",
+                body=body,
+                url=outbound.workspace_url(locked),
+            )
+        ]
         if locked.requester_id != user.pk:
-            notices.append(outbound.Notice((locked.requester,), "ticket.withdrawn",
-                                           f"您的工单 {locked.number} 已由 {user} 撤回", body=body,
-                                           url=outbound.portal_url(locked)))
+            notices.append(
+                outbound.Notice(
+                    (locked.requester,),
+                    "ticket.withdrawn",
+                    f"您的工单 {locked.number} 已由 {user} 撤回",
+                    body=body,
+                    url=outbound.portal_url(locked),
+                )
+            )
         outbound.notify_each(notices)
     copy_fields(locked, ticket)
     return ticket
@@ -277,7 +337,9 @@ def _check_withdrawable(ticket: Ticket) -> None:
     if ticket.status in OPEN_STATUSES:
         return
     if ticket.withdrawn_at is not None:
-        raise InvalidTransition("该工单已撤回。", "The ticket is already withdrawn.", code="already_withdrawn")
+        raise InvalidTransition(
+            "该工单已撤回。", "The ticket is already withdrawn.", code="already_withdrawn"
+        )
     if ticket.status == Status.RESOLVED:
         raise InvalidTransition(
             "工单已解决，不能撤回：请确认解决；如问题仍存在，请重新打开。",
@@ -289,7 +351,11 @@ def _check_withdrawable(ticket: Ticket) -> None:
 
 def can_rate(ticket: Ticket) -> bool:
     """Whether the portal offers the rating form (``rate`` checks again)."""
-    return ticket.rating is None and ticket.status in (Status.RESOLVED, Status.CLOSED) and not ticket.is_withdrawn
+    return (
+        ticket.rating is None
+        and ticket.status in (Status.RESOLVED, Status.CLOSED)
+        and not ticket.is_withdrawn
+    )
 
 
 def confirm_resolved(ticket: Ticket, user: User, now: dt.datetime | None = None) -> Ticket:
@@ -327,27 +393,40 @@ def _set_status(ticket: Ticket, to: str, actor: User | None, now: dt.datetime) -
     ticket.queue_due_at = _queue_due(ticket)
     changes["queue_due_at"] = ticket.queue_due_at
     Ticket.objects.filter(pk=ticket.pk).update(**changes)
-    TicketEvent.objects.create(ticket=ticket, actor=actor, kind="status_changed", at=now,
-                               data={"from": before, "to": to})
-    outbound.publish_event("ticket.status_changed", outbound.ticket_payload(ticket) | {"from": before},
-                           ticket.organisation_id)
+    TicketEvent.objects.create(
+        ticket=ticket, actor=actor, kind="status_changed", at=now, data={"from": before, "to": to}
+    )
+    outbound.publish_event(
+        "ticket.status_changed", outbound.ticket_payload(ticket) | {"from": before}, ticket.organisation_id
+    )
     if to in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER) and actor is not None and not actor.is_customer:
-        title = (f"您的工单 {ticket.number} 已解决，请确认并评价" if to == Status.RESOLVED
-                 else f"您的工单 {ticket.number} 等待您的反馈")
+        title = (
+            f"您的工单 {ticket.number} 已解决，请确认并评价"
+            if to == Status.RESOLVED
+            else f"您的工单 {ticket.number} 等待您的反馈"
+        )
         outbound.notify([ticket.requester], "ticket.status_changed", title, url=outbound.portal_url(ticket))
     if to == Status.REOPENED:
-        outbound.notify([ticket.assignee], "ticket.status_changed", f"工单 {ticket.number} 已被重新打开",
-                        url=outbound.workspace_url(ticket))
+        outbound.notify(
+            [ticket.assignee],
+            "ticket.status_changed",
+            f"工单 {ticket.number} 已被重新打开",
+            url=outbound.workspace_url(ticket),
+        )
 
 
 def _queue_due(ticket: Ticket) -> dt.datetime | None:
-    running = ticket.status in OPEN_STATUSES and ticket.first_responded_at is None and ticket.paused_since is None
+    running = (
+        ticket.status in OPEN_STATUSES and ticket.first_responded_at is None and ticket.paused_since is None
+    )
     return ticket.first_response_due_at if running else None
 
 
 def _recomputed_deadlines(ticket: Ticket) -> dict:
     pauses = list(
-        TicketPause.objects.filter(ticket=ticket, ended_at__isnull=False).values_list("started_at", "ended_at")
+        TicketPause.objects.filter(ticket=ticket, ended_at__isnull=False).values_list(
+            "started_at", "ended_at"
+        )
     )
     due = sla.deadlines(ticket.sla_schedule, ticket.sla_target_minutes, ticket.created_at, pauses)
     ticket.first_response_due_at = due.due_at
@@ -368,21 +447,34 @@ def merge(source: Ticket, target: Ticket, actor: User, *, now: dt.datetime | Non
     now = now or timezone.now()
     ensure_staff(actor)
     if source.pk == target.pk:
-        raise InvalidInput("不能把工单合并到它自己。", "A ticket cannot be merged into itself.", code="merge_refused")
+        raise InvalidInput(
+            "不能把工单合并到它自己。", "A ticket cannot be merged into itself.", code="merge_refused"
+        )
     if source.organisation_id != target.organisation_id:
-        raise InvalidInput("只能合并同一客户组织的工单。", "Only tickets of the same organisation can be merged.",
-                           code="merge_refused")
+        raise InvalidInput(
+            "只能合并同一客户组织的工单。",
+            "Only tickets of the same organisation can be merged.",
+            code="merge_refused",
+        )
     with transaction.atomic():
         locked_source, locked_target = lock(source), lock(target)
         if locked_source.status == Status.CLOSED or locked_target.status == Status.CLOSED:
             raise InvalidTransition("已关闭的工单不能合并。", "Closed tickets cannot be merged.")
         TicketMessage.objects.create(
-            ticket=locked_target, author=actor, kind=MessageKind.INTERNAL_NOTE, by_staff=True, created_at=now,
+            ticket=locked_target,
+            author=actor,
+            kind=MessageKind.INTERNAL_NOTE,
+            by_staff=True,
+            created_at=now,
             body=f"合并自工单 {locked_source.number}：{locked_source.title}\n\n{locked_source.description}",
             details={"merged_from": locked_source.number},
         )
         TicketMessage.objects.create(
-            ticket=locked_source, author=actor, kind=MessageKind.SYSTEM, by_staff=True, created_at=now,
+            ticket=locked_source,
+            author=actor,
+            kind=MessageKind.SYSTEM,
+            by_staff=True,
+            created_at=now,
             body=f"此工单与 {locked_target.number} 重复，已合并，后续处理请查看工单 {locked_target.number}。",
             details={"merged_into": locked_target.number},
         )
@@ -390,13 +482,16 @@ def merge(source: Ticket, target: Ticket, actor: User, *, now: dt.datetime | Non
         Ticket.objects.filter(pk=locked_source.pk).update(merged_into=locked_target)
         locked_source.merged_into = locked_target
         _set_status(locked_source, Status.CLOSED, actor, now)
-        TicketEvent.objects.create(ticket=locked_target, actor=actor, kind="merged",
-                                   at=now, data={"from": locked_source.number})
+        TicketEvent.objects.create(
+            ticket=locked_target, actor=actor, kind="merged", at=now, data={"from": locked_source.number}
+        )
     copy_fields(locked_source, source)
     return target
 
 
-def rate(ticket: Ticket, user: User, score: int, comment: str = "", *, now: dt.datetime | None = None) -> Ticket:
+def rate(
+    ticket: Ticket, user: User, score: int, comment: str = "", *, now: dt.datetime | None = None
+) -> Ticket:
     """The customer rates the service once the ticket is resolved: 1–5 and a comment, once."""
     now = now or timezone.now()
     if not user.is_customer:
@@ -413,11 +508,19 @@ def rate(ticket: Ticket, user: User, score: int, comment: str = "", *, now: dt.d
             rating=score, rating_comment=(comment or "").strip()[:2000], rated_at=now, updated_at=now
         )
         if not updated:
-            raise TicketError("该工单已评价过。", "The ticket is already rated.", code="already_rated", status=409)
+            raise TicketError(
+                "该工单已评价过。", "The ticket is already rated.", code="already_rated", status=409
+            )
         ticket.rating, ticket.rating_comment, ticket.rated_at = score, (comment or "").strip()[:2000], now
         TicketEvent.objects.create(ticket=ticket, actor=user, kind="rated", at=now, data={"score": score})
-        outbound.publish_event("ticket.rated", outbound.ticket_payload(ticket) | {"rating": score},
-                               ticket.organisation_id)
-        outbound.notify([ticket.assignee], "ticket.rated", f"工单 {ticket.number} 收到 {score} 分评价",
-                        body=ticket.rating_comment, url=outbound.workspace_url(ticket))
+        outbound.publish_event(
+            "ticket.rated", outbound.ticket_payload(ticket) | {"rating": score}, ticket.organisation_id
+        )
+        outbound.notify(
+            [ticket.assignee],
+            "ticket.rated",
+            f"工单 {ticket.number} 收到 {score} 分评价",
+            body=ticket.rating_comment,
+            url=outbound.workspace_url(ticket),
+        )
     return ticket

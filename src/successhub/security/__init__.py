@@ -1,0 +1,1 @@
+"""Hardening at the HTTP edge: refusing unstorable input, bounded numbers, throttled guessing."""
