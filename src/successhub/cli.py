@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "reindex",
     "jobs",
     "api_token",
+    "ops",
 ]
 
 

@@ -69,12 +69,14 @@ EXTRA_APPS = [
     "successhub.search",
     "successhub.assistant",
     "successhub.security",
+    "successhub.ops",
 ]
 INSTALLED_APPS += EXTRA_APPS
 # Third-party apps: login throttling (django-axes), the API docs' own static files (no CDN under the CSP).
 INSTALLED_APPS += ["axes", "ninja"]
 
 MIDDLEWARE = [
+    "successhub.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -243,6 +245,16 @@ SUCCESSHUB_LLM_URL = os.environ.get("SUCCESSHUB_LLM_URL", "")
 SUCCESSHUB_LLM_MODEL = os.environ.get("SUCCESSHUB_LLM_MODEL", "")
 SUCCESSHUB_LLM_API_KEY = os.environ.get("SUCCESSHUB_LLM_API_KEY", "")
 SUCCESSHUB_LLM_TIMEOUT = float(os.environ.get("SUCCESSHUB_LLM_TIMEOUT", "20"))
+
+# Public-cloud operations (successhub.ops): the Prometheus stack it feeds and reads, and upgrade windows.
+SUCCESSHUB_PROMETHEUS_URL = os.environ.get("SUCCESSHUB_PROMETHEUS_URL", "")  # read probe results from it
+SUCCESSHUB_PROMETHEUS_SD_DIR = os.environ.get("SUCCESSHUB_PROMETHEUS_SD_DIR", "")  # write file_sd targets here
+SUCCESSHUB_OPS_PROBE_SECONDS = int(os.environ.get("SUCCESSHUB_OPS_PROBE_SECONDS", "300"))
+SUCCESSHUB_UPGRADE_NOTICE_DAYS = [int(d) for d in env_list("SUCCESSHUB_UPGRADE_NOTICE_DAYS", "7,1")]
+# Upgrade windows may not overlap this schedule's working time on the business calendar.
+SUCCESSHUB_UPGRADE_WINDOW_AVOIDS = os.environ.get("SUCCESSHUB_UPGRADE_WINDOW_AVOIDS", "5x8")
+# /metrics is open on loopback; elsewhere it needs this bearer token when set.
+SUCCESSHUB_METRICS_TOKEN = os.environ.get("SUCCESSHUB_METRICS_TOKEN", "")
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -38,6 +38,8 @@ EXTRA_URLPATTERNS: list = [
     path("assistant/", include("successhub.assistant.urls")),
     path("", include("successhub.community.urls")),
     path("me/", include("successhub.accounts.urls")),
+    path("ops/", include("successhub.ops.urls")),
+    path("", include("successhub.observability.urls")),
 ]
 urlpatterns += EXTRA_URLPATTERNS
 # Uploaded files are private: they are served only through views that check who may see them.

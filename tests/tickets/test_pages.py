@@ -181,10 +181,6 @@ def test_staff_on_portal_pages_go_to_the_workspace(client, file_ticket, make_use
     assert client.get(f"/tickets/{ticket.number}/")["Location"] == f"/workspace/tickets/{ticket.number}/"
 
 
-def test_healthz(client):
-    assert client.get("/healthz").content == b"ok"
-
-
 @pytest.mark.parametrize("earlier", [0, 15])
 def test_filing_queries_are_constant(
     client, file_ticket, customer, engineer, django_assert_max_num_queries, earlier

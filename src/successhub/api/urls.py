@@ -26,6 +26,9 @@ def _register_routers() -> None:
     from successhub.tickets.api import router as tickets_router
 
     api.add_router("/tickets", tickets_router)
+    from successhub.ops.api import router as ops_router
+
+    api.add_router("/ops", ops_router)
     for router in EXTRA_ROUTERS:
         api.add_router(*router)
 

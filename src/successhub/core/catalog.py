@@ -139,6 +139,19 @@ class PlanEdition:
 
 
 @dataclass(frozen=True)
+class OpsPlatform:
+    """Where a public-cloud product's customers run day-to-day operations (e.g. 金蝶天梯运维平台)."""
+
+    code: str
+    name: Text
+    url: str
+    products: tuple[str, ...]
+
+    def get(self, language: str) -> str:
+        return self.name.get(language)
+
+
+@dataclass(frozen=True)
 class Labels:
     regions: Mapping[str, Text]
     products: Mapping[str, Text]
@@ -147,6 +160,16 @@ class Labels:
     schedules: Mapping[str, Text]
     units: Mapping[str, Text]
     product_parents: Mapping[str, str] = field(default_factory=dict)
+    ops_platforms: Mapping[str, OpsPlatform] = field(default_factory=dict)
+    out_of_scope: Mapping[str, Text] = field(default_factory=dict)
+
+    def ops_platform_for(self, product: str) -> OpsPlatform | None:
+        """The ops platform serving ``product`` (or the product it is part of), if any."""
+        for code in (product, self.product_parents.get(product)):
+            for platform in self.ops_platforms.values():
+                if code and code in platform.products:
+                    return platform
+        return None
 
     def name(self, kind: str, code: str, language: str = "zh") -> str:
         table: Mapping[str, Text] = getattr(self, kind)
@@ -399,7 +422,17 @@ def parse_labels(source: str, doc: dict) -> Labels:
         for code, value in doc["products"].items()
         if isinstance(value, dict) and value.get("part_of")
     }
-    return Labels(**tables, product_parents=parents)
+    platforms = {}
+    for code, value in (doc.get("ops_platforms") or {}).items():
+        where = f"ops_platforms.{code}"
+        if not isinstance(value, dict) or not isinstance(value.get("url"), str):
+            raise CatalogError(source, where, "must be a mapping with zh, en, url and products")
+        products = _code_list(value.get("products"), tuple(tables["products"]), source, f"{where}.products", allow_none=False)
+        platforms[str(code)] = OpsPlatform(str(code), _text(value, source, where), value["url"], products)
+    out_of_scope = {
+        str(code): _text(value, source, f"out_of_scope.{code}") for code, value in (doc.get("out_of_scope") or {}).items()
+    }
+    return Labels(**tables, product_parents=parents, ops_platforms=platforms, out_of_scope=out_of_scope)
 
 
 def _read_yaml(text: str, source: str) -> dict:

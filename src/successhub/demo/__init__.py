@@ -8,6 +8,7 @@ LOADERS = [
     "successhub.demo.foundation",
     "successhub.demo.tickets",
     "successhub.demo.community",
+    "successhub.demo.ops",
 ]
 
 DEMO_PASSWORD = "demo12345"

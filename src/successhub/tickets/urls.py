@@ -5,7 +5,6 @@ from successhub.tickets import views
 app_name = "tickets"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
     path("tickets/", views.portal_list, name="portal_list"),
     path("tickets/new/", views.portal_new, name="portal_new"),
     path("tickets/new/check/", views.portal_check, name="portal_check"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,11 +28,6 @@ from successhub.tickets.categories import CATEGORIES
 from successhub.tickets.errors import InvalidInput, TicketError
 from successhub.tickets.models import Channel, ContactPreference, EngineerSkill, MessageKind, Status, Ticket
 from successhub.tickets.services import assignment, filing, working
-
-
-def healthz(request):
-    """A trivial endpoint (no database): load balancers, and the bench's bare baseline."""
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def _customer(request) -> User:
