@@ -70,6 +70,7 @@ EXTRA_APPS = [
     "successhub.assistant",
     "successhub.security",
     "successhub.ops",
+    "successhub.integrations",
 ]
 INSTALLED_APPS += EXTRA_APPS
 # Third-party apps: login throttling (django-axes), the API docs' own static files (no CDN under the CSP).

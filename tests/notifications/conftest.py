@@ -95,3 +95,6 @@ def make_member(make_user, make_org):
         return make_user(organisation=make_org(), **extra)
 
     return make
+
+
+from tests.standin_fixtures import make_robot, standin  # noqa: E402,F401  (fixtures)

@@ -78,3 +78,6 @@ def file_ticket(customer):
 @pytest.fixture
 def png():
     return lambda name="screen.png": SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+from tests.standin_fixtures import make_robot, standin  # noqa: E402,F401  (IM stand-in fixtures)

@@ -30,6 +30,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     email_wanted = models.BooleanField(_("需要邮件"), default=False)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # The e-mail's retries: the same limit and backoff as the other outboxes, then the dead-letter list.
+    email_attempts = models.PositiveIntegerField(_("邮件尝试次数"), default=0)
+    email_next_attempt_at = models.DateTimeField(_("邮件下次尝试"), null=True, blank=True)
+    email_failed_at = models.DateTimeField(_("邮件失败时间"), null=True, blank=True)
+    email_last_error = models.CharField(_("邮件最近错误"), max_length=1000, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -43,7 +48,7 @@ class Notification(models.Model):
             # The e-mail outbox: only rows still owed an e-mail, swept every few seconds.
             models.Index(
                 fields=["created_at"],
-                condition=Q(email_wanted=True, emailed_at__isnull=True),
+                condition=Q(email_wanted=True, emailed_at__isnull=True, email_failed_at__isnull=True),
                 name="notif_email_owed",
             ),
         ]
@@ -64,6 +69,7 @@ class NotificationPreference(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=100, default=ALL_KINDS)
     email = models.BooleanField(_("邮件通知"), default=True)
+    im = models.BooleanField(_("IM 机器人通知"), default=True)
 
     class Meta:
         verbose_name = _("通知偏好")
@@ -164,6 +170,131 @@ class WebhookDelivery(models.Model):
         if self.failed_at is not None:
             return self.Status.FAILED
         return self.Status.PENDING
+
+
+class Robot(models.Model):
+    """An IM group robot notifications can go out through: a staff member's own, the service team's
+    group (``staff_group``), or a customer's dedicated group (bound by ``imgroups``).
+
+    The webhook URL (its key or token is the credential) and the signing secret are stored sealed
+    (``successhub.integrations.secrets``) and never shown again.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    tool = models.CharField(_("IM 工具"), max_length=30)
+    webhook_sealed = models.TextField(_("Webhook（加密保存）"), blank=True, editable=False)
+    secret_sealed = models.TextField(_("加签密钥（加密保存）"), blank=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("所属员工"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="robots",
+        help_text=_("员工本人的机器人：发给此人的 SLA 预警经由它送达。"),
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("客户专属群"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="robots",
+        help_text=_("客户组织专属 IM 服务群的机器人（由专属群绑定时设置）。"),
+    )
+    staff_group = models.BooleanField(
+        _("服务团队群"), default=False, help_text=_("没有自己机器人的员工，其 SLA 预警发到服务团队群。")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("IM 机器人")
+        verbose_name_plural = _("IM 机器人")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_webhook(self) -> bool:
+        return bool(self.webhook_sealed)
+
+
+class RobotMessage(models.Model):
+    """The robots' outbox: one text for one robot, written in the caller's transaction, sent later.
+
+    ``dedupe_key`` makes enqueueing idempotent (a job run twice writes one row). Failures are retried
+    with exponential backoff up to the limit; then the row is dead (``failed_at``) and listed for
+    admins, who can resend it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DELIVERED = "delivered", _("已送达")
+        FAILED = "failed", _("已失败")
+
+    robot = models.ForeignKey(
+        Robot, verbose_name=_("机器人"), on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(_("类型"), max_length=100)
+    text = models.TextField(_("内容"))
+    mentions = models.JSONField(_("@ 手机号"), default=list, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("占用至"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("最近尝试"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("失败时间"), null=True, blank=True)
+    last_status = models.PositiveIntegerField(_("最近状态码"), null=True, blank=True)
+    last_code = models.CharField(_("工具返回码"), max_length=40, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("IM 机器人消息")
+        verbose_name_plural = _("IM 机器人消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(delivered_at__isnull=True, failed_at__isnull=True),
+                name="robot_message_due",
+            ),
+            models.Index(fields=["robot", "last_attempt_at"], name="robot_message_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.robot_id} #{self.pk}"
+
+    @property
+    def status(self) -> str:
+        if self.delivered_at is not None:
+            return self.Status.DELIVERED
+        if self.failed_at is not None:
+            return self.Status.FAILED
+        return self.Status.PENDING
+
+
+class GroupPreference(models.Model):
+    """Whether an organisation's dedicated IM group receives a kind of notification (``*``: every kind)."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="group_notification_preferences"
+    )
+    kind = models.CharField(_("类型"), max_length=100, default=ALL_KINDS)
+    wanted = models.BooleanField(_("发到专属群"), default=True)
+
+    class Meta:
+        verbose_name = _("专属群通知偏好")
+        verbose_name_plural = _("专属群通知偏好")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind"], name="group_pref_unique_org_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.kind} · {self.wanted}"
 
 
 class JobRun(models.Model):

@@ -33,3 +33,13 @@ def email_preferences_for(user) -> dict[str, bool]:
 
 def kinds_seen_by(user) -> list[str]:
     return sorted(set(Notification.objects.filter(recipient=user).values_list("kind", flat=True).distinct()))
+
+
+def im_preferences_for(user) -> dict[str, bool]:
+    return dict(NotificationPreference.objects.filter(user=user).values_list("kind", "im"))
+
+
+def has_own_robot(user) -> bool:
+    from successhub.notifications.models import Robot
+
+    return Robot.objects.filter(owner=user, active=True).exists()

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from successhub import sql
+from successhub.notifications import queue, retry, robots
 from successhub.notifications.models import (
     ALL_KINDS,
     Notification,
@@ -24,10 +25,11 @@ from successhub.notifications.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from successhub.notifications.retry import backoff, max_attempts  # noqa: F401  (the outboxes' one policy)
 from successhub.notifications.webhook import transport
 
 if TYPE_CHECKING:
-    from successhub.accounts.models import User
+    from successhub.accounts.models import Organisation, User
 
 logger = logging.getLogger("successhub.notifications")
 
@@ -132,48 +134,149 @@ def notify_each(notices: Iterable[Notice]) -> None:
     ]
     sql.insert(rows)
     email_ids = [row.pk for row in rows if row.email_wanted]
-    if email_ids and _setting("CELERY_TASK_ALWAYS_EAGER", False):
+    if email_ids and queue.eager():
         transaction.on_commit(lambda: send_notification_emails(email_ids), robust=True)
 
 
-def send_notification_emails(notification_ids: Iterable[int]) -> int:
-    """Send the e-mails still owed for these notifications; each is claimed first, so it goes out once."""
+def _email_due(now: datetime):
+    return Notification.objects.filter(
+        Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now),
+        email_wanted=True,
+        emailed_at__isnull=True,
+        email_failed_at__isnull=True,
+    )
+
+
+def send_notification_emails(notification_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Send the e-mails still owed for these notifications; each is claimed first, so it goes out once.
+
+    A failure is retried with the outboxes' backoff up to their limit (``retry.py``); then the
+    e-mail is dead (``email_failed_at``) and listed for admins, who can resend it.
+    """
     from successhub.notifications.email.transport import send_notification_email
 
+    now = now or timezone.now()
     sent = 0
     for notification_id in notification_ids:
-        claimed = Notification.objects.filter(
-            pk=notification_id, email_wanted=True, emailed_at__isnull=True
-        ).update(emailed_at=timezone.now())
+        claimed = (
+            _email_due(now)
+            .filter(pk=notification_id)
+            .update(emailed_at=timezone.now(), email_attempts=F("email_attempts") + 1)
+        )
         if not claimed:
             continue
         notification = Notification.objects.select_related("recipient").get(pk=notification_id)
         try:
             send_notification_email(notification)
-        except Exception:
-            logger.exception("e-mail for notification %s failed", notification_id)
-            Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            if notification.email_attempts >= retry.max_attempts():
+                logger.warning(
+                    "e-mail for notification %s failed for good after %s attempts: %s",
+                    notification_id,
+                    notification.email_attempts,
+                    type(exc).__name__,
+                )
+                changes = {"email_failed_at": now, "email_next_attempt_at": None}
+            else:
+                logger.info(
+                    "e-mail for notification %s failed (attempt %s): %s",
+                    notification_id,
+                    notification.email_attempts,
+                    type(exc).__name__,
+                )
+                changes = {"email_next_attempt_at": now + retry.backoff(notification.email_attempts)}
+            Notification.objects.filter(pk=notification_id).update(
+                emailed_at=None, email_last_error=error, **changes
+            )
             continue
+        Notification.objects.filter(pk=notification_id).update(
+            email_last_error="", email_next_attempt_at=None
+        )
         sent += 1
     return sent
 
 
 def send_owed_emails(now: datetime | None = None, limit: int = 500) -> int:
-    """The outbox sweep: send the e-mails still owed, oldest first, up to a day old (the partial index
-    ``notif_email_owed`` holds only owed rows). Each is claimed before it is sent: two sweeps, or a
-    sweep and an after-commit send, never send one twice."""
+    """The outbox sweep: send the e-mails still owed and due, oldest first, up to a day old (the partial
+    index ``notif_email_owed`` holds only owed rows). Each is claimed before it is sent: two sweeps, or
+    a sweep and an after-commit send, never send one twice."""
     now = now or timezone.now()
     owed = (
-        Notification.objects.filter(
-            email_wanted=True,
-            emailed_at__isnull=True,
+        _email_due(now)
+        .filter(
             created_at__lte=now,
             created_at__gte=now - timedelta(days=1),
         )
         .order_by("created_at")
         .values_list("pk", flat=True)
     )
-    return send_notification_emails(list(owed[:limit]))
+    return send_notification_emails(list(owed[:limit]), now)
+
+
+def resend_emails(notification_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Admin "resend": dead or pending e-mails become due now with a fresh attempt budget, and are sent."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            pk__in=list(notification_ids), email_wanted=True, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=ids).update(
+        email_failed_at=None, email_next_attempt_at=None, email_attempts=0
+    )
+    return send_notification_emails(ids, now)
+
+
+# --- telling a customer (the one call other apps use) ----------------------------------------------
+
+
+def tell_customer(
+    organisation: Organisation,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    *,
+    users: Iterable[User] | None = None,
+    email: bool = True,
+    dedupe_key: str | None = None,
+) -> None:
+    """Tell a customer organisation something: in-app, by e-mail, and in its IM group where that exists.
+
+    - ``organisation``: the customer (``accounts.Organisation``).
+    - ``kind``: a dotted event name, e.g. ``"patch.released"``, ``"cloud.upgrade_window"``; users'
+      e-mail preferences and the organisation's group preferences are kept per kind.
+    - ``title`` / ``body`` / ``url``: what people read (Chinese; ``url`` a site path like ``/patches/12/``).
+    - ``users``: who gets the in-app notification (and e-mail, where their preference allows);
+      default: every active user of the organisation.
+    - ``dedupe_key``: makes the group post idempotent (a job run twice posts once), e.g.
+      ``f"patch.released:{patch.pk}:{organisation.pk}"``.
+
+    Runs in the caller's transaction: nothing leaves if it rolls back. The group post goes through
+    the robot outbox (retries, backoff, dead-letter list), only when the organisation has a bound
+    dedicated group and has not turned ``kind`` off for it (``GroupPreference``); ticket SLA and
+    ticket-news kinds reach the group only when the organisation turned them on.
+    """
+    from successhub.accounts.models import User as UserModel
+
+    if users is None:
+        users = UserModel.objects.filter(organisation=organisation, is_active=True)
+    notify(users, kind, title, body=body, url=url, email=email)
+    robots.tell_group(organisation.pk, kind, robot_text(title, body, url), dedupe_key=dedupe_key)
+
+
+def robot_text(title: str, body: str = "", url: str = "") -> str:
+    """The plain text a robot posts: title, body and an absolute link (tools show no markup)."""
+    from successhub.notifications.email.transport import absolute_url
+
+    parts = [title.strip()]
+    if body.strip():
+        parts.append(body.strip())
+    link = absolute_url(url)
+    if link:
+        parts.append(f"查看详情：{link}")
+    return "\n".join(parts)
 
 
 def set_email_preference(user: User, kind: str, email: bool) -> NotificationPreference:
@@ -181,6 +284,12 @@ def set_email_preference(user: User, kind: str, email: bool) -> NotificationPref
     preference, _ = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"email": email}
     )
+    return preference
+
+
+def set_im_preference(user: User, kind: str, im: bool) -> NotificationPreference:
+    """Turn IM-robot delivery on or off for one kind (or ``*``); staff members' own robots use it."""
+    preference, _ = NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"im": im})
     return preference
 
 
@@ -246,34 +355,18 @@ def publish_event(event: str, payload: dict, organisation_id: int | None = None)
         for endpoint in endpoints
     ]
     WebhookDelivery.objects.bulk_create(rows)
-    delivery_ids = [row.pk for row in rows]
-    from successhub.notifications.tasks import deliver_webhook_task, enqueue
-
-    def schedule() -> None:
-        for delivery_id in delivery_ids:
-            enqueue(deliver_webhook_task, delivery_id)
-
-    transaction.on_commit(schedule, robust=True)
+    queue.after_commit(WEBHOOK_TASK, deliver_webhook, [row.pk for row in rows])
 
 
-def max_attempts() -> int:
-    return int(_setting("SUCCESSHUB_WEBHOOK_MAX_ATTEMPTS", 8))
-
-
-def backoff(attempts: int) -> timedelta:
-    """Wait after the ``attempts``-th failure: base, 2×base, 4×base … capped."""
-    base = int(_setting("SUCCESSHUB_WEBHOOK_BACKOFF_SECONDS", 60))
-    cap = int(_setting("SUCCESSHUB_WEBHOOK_MAX_BACKOFF_SECONDS", 3600))
-    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+WEBHOOK_TASK = "notifications.deliver_webhook"
 
 
 def _timeout() -> float:
-    return float(_setting("SUCCESSHUB_WEBHOOK_TIMEOUT_SECONDS", 5))
+    return retry.timeout()
 
 
 def _lease() -> timedelta:
-    # Longer than one POST can take, so a live sender never loses its claim; a dead one's lapses.
-    return timedelta(seconds=2 * _timeout() + 30)
+    return retry.lease()
 
 
 def _due(now: datetime):

@@ -60,15 +60,33 @@ def mark_all_read(request):
 def preferences(request):
     kinds = selectors.kinds_seen_by(request.user)
     current = selectors.email_preferences_for(request.user)
+    # Staff can receive their notifications through IM robots too (their own, or the team group).
+    show_im = not request.user.is_customer
+    current_im = selectors.im_preferences_for(request.user) if show_im else {}
     if request.method == "POST":
         services.set_email_preference(request.user, ALL_KINDS, request.POST.get("email_all") == "on")
         for kind in kinds:
             services.set_email_preference(request.user, kind, request.POST.get(f"email:{kind}") == "on")
+        if show_im:
+            services.set_im_preference(request.user, ALL_KINDS, request.POST.get("im_all") == "on")
+            for kind in kinds:
+                services.set_im_preference(request.user, kind, request.POST.get(f"im:{kind}") == "on")
         messages.success(request, _("通知设置已保存。"))
         return redirect("notifications:preferences")
     default_all = current.get(ALL_KINDS, True)
-    rows = [(kind, current.get(kind, default_all)) for kind in kinds]
-    return render(request, "notifications/preferences.html", {"email_all": default_all, "rows": rows})
+    im_all = current_im.get(ALL_KINDS, True)
+    rows = [(kind, current.get(kind, default_all), current_im.get(kind, im_all)) for kind in kinds]
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "email_all": default_all,
+            "im_all": im_all,
+            "show_im": show_im,
+            "rows": rows,
+            "has_own_robot": show_im and selectors.has_own_robot(request.user),
+        },
+    )
 
 
 def unread_badge(request):

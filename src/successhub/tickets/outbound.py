@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
+from successhub.notifications import robots
 from successhub.notifications import services as notifications
 from successhub.notifications.services import Notice
 
@@ -26,6 +27,28 @@ def notify_each(notices: Iterable[Notice]) -> None:
 
 def publish_event(event: str, payload: dict, organisation_id: int | None = None) -> None:
     notifications.publish_event(event, payload, organisation_id=organisation_id)
+
+
+def warn_by_robots(
+    ticket, kind: str, staff: Iterable, staff_title: str, staff_body: str, customer_text: str
+) -> None:
+    """An SLA warning over IM: the staff's own robots (or the service team's group), and the customer's
+    dedicated group where the organisation wants that kind. Once per ticket and kind (dedupe key)."""
+    key = f"{kind}:{ticket.pk}"
+    robots.tell_staff(
+        staff, kind, notifications.robot_text(staff_title, staff_body, workspace_url(ticket)), dedupe_key=key
+    )
+    robots.tell_group(
+        ticket.organisation_id,
+        kind,
+        notifications.robot_text(customer_text, "", portal_url(ticket)),
+        dedupe_key=key,
+    )
+
+
+def tell_group(ticket, kind: str, text: str) -> None:
+    """Ticket news (a staff reply, a status change) to the customer's dedicated group, where wanted."""
+    robots.tell_group(ticket.organisation_id, kind, notifications.robot_text(text, "", portal_url(ticket)))
 
 
 def ticket_payload(ticket) -> dict:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.mail import send_mail
 
 from successhub.notifications.models import Notification
+
+# Line breaks and other control characters would break (or inject into) the Subject header.
+_HEADER_BREAKING = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
 
 def absolute_url(url: str) -> str:
@@ -15,6 +20,11 @@ def absolute_url(url: str) -> str:
     return f"{base}{url}" if base else url
 
 
+def subject_line(title: str) -> str:
+    """One header-safe line: control characters (CR, LF, tab …) become single spaces."""
+    return " ".join(_HEADER_BREAKING.sub(" ", title).split())
+
+
 def send_notification_email(notification: Notification) -> None:
     lines = [notification.body] if notification.body else []
     link = absolute_url(notification.url)
@@ -22,7 +32,7 @@ def send_notification_email(notification: Notification) -> None:
         lines.append(f"查看详情：{link}")
     lines.append("—— SuccessHub 客户成功服务平台（可在“通知”页面调整邮件通知设置）")
     send_mail(
-        subject=f"[SuccessHub] {notification.title}",
+        subject=subject_line(f"[SuccessHub] {notification.title}"),
         message="\n\n".join(lines),
         from_email=None,
         recipient_list=[notification.recipient.email],

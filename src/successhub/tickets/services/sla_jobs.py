@@ -57,6 +57,16 @@ def warn_at_risk(ticket_ids: Iterable[int], now: dt.datetime | None = None) -> i
                 f"{status.remaining_text}。",
                 url=outbound.workspace_url(ticket),
             )
+            outbound.warn_by_robots(
+                ticket,
+                "ticket.sla_at_risk",
+                [ticket.assignee, ticket.organisation.technical_manager],
+                f"工单 {ticket.number} 即将超过首次响应时限",
+                f"{ticket.organisation}：{ticket.title}；期限 {beijing(ticket.first_response_due_at)}，"
+                f"{status.remaining_text}。",
+                f"您的工单 {ticket.number}（{ticket.title}）将在 {beijing(ticket.first_response_due_at)} "
+                f"前首次响应，我们正在加紧处理。",
+            )
             warned += 1
     return warned
 
@@ -95,6 +105,14 @@ def escalate_breached(ticket_ids: Iterable[int], now: dt.datetime | None = None)
                 f"工单 {ticket.number} 已超过首次响应时限，已升级",
                 body=f"{ticket.organisation}：{ticket.title}；期限 {beijing(ticket.first_response_due_at)}。",
                 url=outbound.workspace_url(ticket),
+            )
+            outbound.warn_by_robots(
+                ticket,
+                "ticket.sla_breached",
+                [ticket.assignee, ticket.organisation.technical_manager],
+                f"工单 {ticket.number} 已超过首次响应时限，已升级",
+                f"{ticket.organisation}：{ticket.title}；期限 {beijing(ticket.first_response_due_at)}。",
+                f"您的工单 {ticket.number}（{ticket.title}）已超过首次响应时限，已升级由专人跟进。",
             )
             escalated += 1
     return escalated

@@ -130,6 +130,7 @@ def reply(
                 body=body[:500],
                 url=outbound.portal_url(locked),
             )
+            outbound.tell_group(locked, "ticket.replied", f"工单 {locked.number} 有新回复：{body[:500]}")
         Ticket.objects.filter(pk=locked.pk).update(updated_at=now)
         outbound.publish_event(
             "ticket.replied",
@@ -398,6 +399,11 @@ def _set_status(ticket: Ticket, to: str, actor: User | None, now: dt.datetime) -
     )
     outbound.publish_event(
         "ticket.status_changed", outbound.ticket_payload(ticket) | {"from": before}, ticket.organisation_id
+    )
+    outbound.tell_group(
+        ticket,
+        "ticket.status_changed",
+        f"工单 {ticket.number} 状态变更为：{Status(to).label}（{ticket.title}）",
     )
     if to in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER) and actor is not None and not actor.is_customer:
         title = (
