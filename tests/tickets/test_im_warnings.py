@@ -7,7 +7,8 @@ import pytest
 from successhub.accounts.models import Role
 from successhub.notifications import robots
 from successhub.notifications.models import GroupPreference, RobotMessage
-from successhub.tickets import services, tasks
+from successhub.tickets import tasks
+from successhub.tickets.services import working
 
 from .conftest import beijing
 
@@ -46,12 +47,12 @@ def test_ticket_news_reaches_the_group_only_when_the_customer_wants_it(
     server = standin("dingtalk")
     make_robot("dingtalk", server.add_robot("g", "SECg"), "SECg", organisation=advanced)
     ticket = file_ticket(now=beijing(2026, 11, 23, 9, 0))
-    services.reply(ticket, engineer, "请提供截图", now=beijing(2026, 11, 23, 9, 5))
+    working.reply(ticket, engineer, "请提供截图", now=beijing(2026, 11, 23, 9, 5))
     robots.deliver_due_robot_messages()
     assert server.texts() == []
 
     GroupPreference.objects.create(organisation=advanced, kind="ticket.replied", wanted=True)
-    services.reply(ticket, engineer, "已定位问题", now=beijing(2026, 11, 23, 9, 10))
+    working.reply(ticket, engineer, "已定位问题", now=beijing(2026, 11, 23, 9, 10))
     robots.deliver_due_robot_messages()
     [post] = server.texts()
     assert f"工单 {ticket.number} 有新回复：已定位问题" in post
