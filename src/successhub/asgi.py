@@ -89,13 +89,16 @@ class PooledASGIHandler(ASGIHandler):
 
 django_asgi_app = PooledASGIHandler()
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from successhub.routing import websocket_urlpatterns  # noqa: E402
 
+# WebSockets carry the signed-in user from the session cookie; a page from another origin may not open one.
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter(websocket_urlpatterns),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

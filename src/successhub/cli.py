@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "jobs",
     "api_token",
     "ops",
+    "hotline",
 ]
 
 

@@ -1,3 +1,7 @@
 """WebSocket routes, collected from the apps that have them."""
 
-websocket_urlpatterns: list = []
+from successhub.hotline.routing import websocket_urlpatterns as hotline_routes
+
+websocket_urlpatterns: list = [
+    *hotline_routes,
+]

@@ -71,6 +71,7 @@ EXTRA_APPS = [
     "successhub.security",
     "successhub.ops",
     "successhub.integrations",
+    "successhub.hotline",
 ]
 INSTALLED_APPS += EXTRA_APPS
 # Third-party apps: login throttling (django-axes), the API docs' own static files (no CDN under the CSP).
@@ -238,6 +239,11 @@ COMMUNITY_POST_WINDOW_SECONDS = int(os.environ.get("COMMUNITY_POST_WINDOW_SECOND
 # most DATA_UPLOAD_MAX_NUMBER_FILES files (per-file and per-ticket limits: successhub.tickets.conf).
 SUCCESSHUB_MAX_REQUEST_BYTES = int(os.environ.get("SUCCESSHUB_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "10"))
+# The telephone system (CTI events, IVR turns) signs its requests with this shared secret (HMAC-SHA256)
+# or sends this token; without either, those endpoints answer 503. See successhub/hotline/CTI.md.
+SUCCESSHUB_CTI_SECRET = os.environ.get("SUCCESSHUB_CTI_SECRET", "")
+SUCCESSHUB_CTI_TOKEN = os.environ.get("SUCCESSHUB_CTI_TOKEN", "")
+SUCCESSHUB_CTI_MAX_SKEW_SECONDS = int(os.environ.get("SUCCESSHUB_CTI_MAX_SKEW_SECONDS", "300"))
 VERIFICATION_CODE_TTL_SECONDS = int(os.environ.get("VERIFICATION_CODE_TTL_SECONDS", "600"))
 
 # Optional: an OpenAI-compatible chat endpoint writes the bot's answers from the retrieved passages

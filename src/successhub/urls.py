@@ -40,6 +40,7 @@ EXTRA_URLPATTERNS: list = [
     path("me/", include("successhub.accounts.urls")),
     path("ops/", include("successhub.ops.urls")),
     path("", include("successhub.observability.urls")),
+    path("hotline/", include("successhub.hotline.urls")),
 ]
 urlpatterns += EXTRA_URLPATTERNS
 # Uploaded files are private: they are served only through views that check who may see them.

@@ -29,6 +29,9 @@ def _register_routers() -> None:
     from successhub.ops.api import router as ops_router
 
     api.add_router("/ops", ops_router)
+    from successhub.hotline.api import router as hotline_router
+
+    api.add_router("/hotline", hotline_router)
     for router in EXTRA_ROUTERS:
         api.add_router(*router)
 
