@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from successhub.core.reasons import ENGINE_ORDER
+
 AT = "2026-03-03T10:00:00+08:00"  # a Tuesday morning, a working day
 
 
@@ -440,19 +442,8 @@ CASES: list[Case] = [
     ),
 ]
 
-ALL_REASONS = {
-    "ok",
-    "not_in_plan",
-    "no_active_contract",
-    "region_not_covered",
-    "deployment_not_eligible",
-    "product_not_eligible",
-    "channel_not_eligible",
-    "fatal_only",
-    "quota_exhausted",
-    "outside_first_year",
-    "contract_amount_below_minimum",
-}
+# Every reason the engine decides (the reason table's engine rows): each needs at least one case.
+ALL_REASONS = {reason.value for reason in ENGINE_ORDER}
 
 # Service hours: (rule, schedule's service, at, open_now, next_open)
 HOURS_CASES = [

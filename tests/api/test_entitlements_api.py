@@ -114,3 +114,35 @@ def test_openapi_schema_is_served(client):
     assert response.status_code == 200
     assert "/api/v1/me/entitlements" in response.json()["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_reason_is_an_enum_in_the_openapi_schema(client):
+    from successhub.core.reasons import Reason
+
+    schema = client.get("/api/v1/openapi.json").json()
+    reason = schema["components"]["schemas"]["DecisionOut"]["properties"]["reason"]
+    if "$ref" in reason:
+        reason = schema["components"]["schemas"][reason["$ref"].rsplit("/", 1)[-1]]
+    assert set(reason["enum"]) == {r.value for r in Reason}
+
+
+def test_reasons_table_over_http(client):
+    from successhub.core.reasons import Reason
+
+    rows = {row["code"]: row for row in client.get("/api/v1/reasons").json()}
+    assert set(rows) == {r.value for r in Reason}
+    assert rows["quota_exhausted"]["label"] == "本服务年度额度已用完"
+    assert rows["quota_exhausted"]["handoff"] == "im_service"
+
+
+def test_a_refusal_names_the_service_to_use_instead(client):
+    _, user = organisation_from(scenario(plan="standard"))
+    client.force_login(user)
+    body = client.get("/api/v1/me/entitlements", {"at": "2026-03-03T10:00:00+08:00"}).json()
+    decisions = {d["service"]: d for d in body["decisions"]}
+    # Standard has no online tickets (its route): the community serves everyone.
+    assert (decisions["im_service"]["reason"], decisions["im_service"]["handoff"]) == (
+        "not_in_plan",
+        "community",
+    )
+    assert decisions["hotline"]["handoff"] is None

@@ -32,9 +32,9 @@ def standard(**kw) -> Situation:
     )
 
 
-def advanced(im=IM_OPEN, **kw) -> Situation:
+def advanced(im=IM_OPEN, hotline=ADVANCED_HOTLINE, **kw) -> Situation:
     return Situation(
-        signed_in=True, plan="advanced", im_service=im, online_ticket=TICKET, hotline=ADVANCED_HOTLINE, **kw
+        signed_in=True, plan="advanced", im_service=im, online_ticket=TICKET, hotline=hotline, **kw
     )
 
 
@@ -101,6 +101,13 @@ CASES = [
         "",
     ),
     (
+        "advanced_fatal_fault_with_hotline_used_up_goes_to_im_and_says_why",
+        advanced(fatal=True, hotline=Right(allowed=False, reason="quota_exhausted", remaining=Decimal(0))),
+        "im_service",
+        ("im_service", "ticket"),
+        "hotline_quota_exhausted",
+    ),
+    (
         "no_contract_goes_to_the_community",
         Situation(
             signed_in=True,
@@ -122,6 +129,8 @@ CASES = [
 def test_handoff(rule, situation, primary, options, note):
     decision = decide_handoff(situation)
     assert (decision.kind, decision.options, decision.note) == (primary, options, note)
+    # The bot says why first exactly when the reason table asks to (the hotline's calls are used up).
+    assert decision.refused == ("hotline" if note.startswith("hotline_") else "")
 
 
 @pytest.mark.parametrize(

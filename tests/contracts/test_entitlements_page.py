@@ -118,3 +118,14 @@ def test_negotiated_hours_are_said_so(client, make_org, make_user, add_deploymen
     assert "双方协商确定" in row
     row = html[html.index('data-service="community"') : html.index('data-service="smart_service"')]
     assert "无固定服务时间" in row
+
+
+def test_a_refused_item_names_its_reason_and_where_to_go_instead(client, standard_customer):
+    client.force_login(standard_customer)
+    html = client.get("/me/entitlements/").content.decode()
+    row = html.split('id="service-im_service"', 1)[1].split("</tr>", 1)[0]
+    assert "不在您的服务计划中" in row  # the reason's name from the table, not its code
+    assert "<code>" not in row
+    assert 'data-testid="instead" data-service="community"' in row and 'href="/community/"' in row
+    allowed_row = html.split('id="service-hotline"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="instead"' not in allowed_row

@@ -25,6 +25,20 @@ def test_new_ticket_form_shows_decisions_per_category(client, customer):
     assert "私有云" in partial
 
 
+def test_a_refused_category_names_its_reason_and_where_to_go_instead(client, customer):
+    client.force_login(customer)
+    partial = client.get(
+        "/tickets/new/check/", {"product": "cosmic", "category": "license_import"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    row = partial.split('data-category="license_import"', 1)[1].split("</tr>", 1)[0]
+    # The reason table's name and route: tickets are this page, so an Advanced customer is offered them
+    # for another category of problem; out-of-scope problems go to the community.
+    assert "部署方式不适用" in row
+    assert 'data-testid="instead" data-service="online_ticket"' in row
+    row = partial.split('data-category="third_party_product"', 1)[1].split("</tr>", 1)[0]
+    assert "不在服务范围内" in row and 'data-service="community"' in row
+
+
 def test_filing_from_the_portal(client, customer, engineer):
     client.force_login(customer)
     response = client.post(

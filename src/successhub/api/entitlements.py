@@ -14,6 +14,7 @@ from successhub.catalog.loader import get_catalog
 from successhub.contracts.selectors import entitlements_for
 from successhub.core import entitlements as core
 from successhub.core.catalog import SERVICE_CODES
+from successhub.core.reasons import Reason, handoff_for
 from successhub.core.scenario import decision_to_json, format_instant
 
 router = Router(tags=["entitlements"])
@@ -31,7 +32,9 @@ class DecisionOut(Schema):
     service: str
     name: str
     allowed: bool
-    reason: str
+    reason: Reason
+    # The service to offer instead of a refused one (the reason table's hand-off route), else null.
+    handoff: str | None
     explanation: str
     explanation_en: str
     quota: QuotaOut | None
@@ -74,9 +77,23 @@ def _request_from(filters: EntitlementFilter) -> core.Request | None:
     return core.Request(filters.service, filters.fatal, filters.product, filters.channel, amount)
 
 
+class ReasonOut(Schema):
+    code: Reason
+    label: str
+    label_en: str
+    explanation_template: str
+    explanation_template_en: str
+    handoff: str | None
+
+
 def _render(organisation: Organisation, filters: EntitlementFilter) -> dict:
     at = parse_at(filters.at) or timezone.now()
-    decisions = entitlements_for(organisation, at, _request_from(filters))
+    request = _request_from(filters)
+    decisions = entitlements_for(organisation, at, request)
+    if request is None:
+        allowed = {d.service for d in decisions if d.allowed}
+    else:
+        allowed = {d.service for d in entitlements_for(organisation, at) if d.allowed}
     out = []
     for decision in decisions:
         row = decision_to_json(decision)
@@ -84,6 +101,7 @@ def _render(organisation: Organisation, filters: EntitlementFilter) -> dict:
             name=decision.item.name.zh if decision.item else decision.service,
             explanation_en=decision.explanation_en,
             plan=decision.plan,
+            handoff=handoff_for(decision.reason, allowed.__contains__),
         )
         out.append(row)
     return {"at": format_instant(at), "organisation": organisation.name, "decisions": out}
@@ -114,3 +132,19 @@ def organisation_entitlements(request, organisation_id: int, filters: Query[Enti
     if user.is_customer and user.organisation_id != organisation_id:
         raise PermissionDenied("You may only see your own organisation.")
     return _render(Organisation.objects.get(pk=organisation_id), filters)
+
+
+@router.get("/reasons", response=list[ReasonOut], auth=None, summary="Why a service is allowed or refused")
+def reasons(request):
+    """The reason table: each code with its short name, explanation templates and hand-off service."""
+    return [
+        {
+            "code": reason,
+            "label": reason.label.zh,
+            "label_en": reason.label.en,
+            "explanation_template": reason.row.zh,
+            "explanation_template_en": reason.row.en,
+            "handoff": reason.handoff,
+        }
+        for reason in Reason
+    ]

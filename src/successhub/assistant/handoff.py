@@ -10,9 +10,12 @@ rules read, and are tested, as a table:
 3. a fatal fault goes to the hotline when the hotline decision allows it
    (for a Standard customer that means fatal only, with quota left: the
    number and the calls left this service year are shown);
-4. otherwise IM human service when entitled and open now;
-5. otherwise an online ticket when entitled (pre-filled from the conversation);
-6. otherwise the community.
+4. otherwise, when the channel the customer would expect (the hotline for a fatal fault, else IM
+   human service) is refused, the service the reason table (``core/reasons.py``) routes that reason
+   to, if available, saying why first when the row asks to (``tell``);
+5. otherwise IM human service when entitled and open now;
+6. otherwise an online ticket when entitled (pre-filled from the conversation);
+7. otherwise the community.
 
 Fatal-fault detection (keyword rules from ``data/handoff.yaml``) is here too.
 """
@@ -28,6 +31,7 @@ from importlib import resources
 
 import yaml
 
+from successhub.core.reasons import handoff_for, reason_of
 from successhub.search.analysis import normalize
 
 IM_SERVICE = "im_service"
@@ -87,6 +91,8 @@ class HandoffDecision:
     kind: str
     alternatives: tuple[str, ...] = ()
     note: str = ""
+    # The channel whose refusal the bot explains first (``hotline`` or ``im_service``), if any.
+    refused: str = ""
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -102,18 +108,36 @@ def decide_handoff(situation: Situation) -> HandoffDecision:
         return HandoffDecision(VERIFY, (COMMUNITY,))
     im_open = situation.im_service.allowed and situation.im_service.open_now is not False
     ticket = situation.online_ticket.allowed
+    available = {IM_SERVICE: im_open, TICKET: ticket, HOTLINE: situation.hotline.allowed, COMMUNITY: True}
     if situation.fatal and situation.hotline.allowed:
         return HandoffDecision(HOTLINE, _present((IM_SERVICE, im_open), (TICKET, ticket)))
     note = ""
-    if situation.fatal and situation.hotline.reason == "quota_exhausted":
-        note = "hotline_quota_exhausted"
-    if im_open:
-        return HandoffDecision(IM_SERVICE, _present((TICKET, ticket)), note)
-    if ticket:
+    # The channel the customer would expect, if refused: the reason table names where to go instead,
+    # and whether to say why first (e.g. the hotline's calls are used up).
+    refused_channel, refused = (
+        (HOTLINE, situation.hotline) if situation.fatal else (IM_SERVICE, situation.im_service)
+    )
+    instead = told = None
+    if not refused.allowed and refused.reason:
+        reason = reason_of(refused.reason)
+        if reason is not None and reason.row.tell:
+            note, told = f"{refused_channel}_{reason.value}", refused_channel
+        route = handoff_for(refused.reason, lambda service: available.get(_KIND_OF.get(service, ""), False))
+        instead = _KIND_OF.get(route or "")
+    told = told or ""
+    if instead == HOTLINE:
+        return HandoffDecision(HOTLINE, _present((IM_SERVICE, im_open), (TICKET, ticket)), note, told)
+    if instead == IM_SERVICE or (instead is None and im_open):
+        return HandoffDecision(IM_SERVICE, _present((TICKET, ticket)), note, told)
+    if instead == TICKET or (instead is None and ticket):
         if situation.im_service.allowed:
             note = note or "im_closed"
-        return HandoffDecision(TICKET, (COMMUNITY,), note)
-    return HandoffDecision(COMMUNITY, (), note)
+        return HandoffDecision(TICKET, (COMMUNITY,), note, told)
+    return HandoffDecision(COMMUNITY, (), note, told)
+
+
+# The catalog's service codes in the reason table's routes, as hand-off kinds.
+_KIND_OF = {"im_service": IM_SERVICE, "online_ticket": TICKET, "hotline": HOTLINE, "community": COMMUNITY}
 
 
 def _present(*candidates: tuple[str, bool]) -> tuple[str, ...]:

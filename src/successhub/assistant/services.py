@@ -217,8 +217,8 @@ def handoff_for(conversation: Conversation, fatal: bool = False, at=None) -> Han
     decision = decide_handoff(situation)
     options = tuple(_option(kind, conversation, situation) for kind in decision.options)
     message = str(_MESSAGES[decision.kind])
-    if decision.note == "hotline_quota_exhausted":
-        message = f"{situation.hotline.explanation} {message}"
+    if decision.refused:  # the reason table asks to say why the expected channel is refused
+        message = f"{getattr(situation, decision.refused).explanation} {message}"
     elif decision.note == "im_closed":
         next_open = situation.im_service.next_open
         when = ""

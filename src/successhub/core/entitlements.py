@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from successhub.core.catalog import SERVICE_CODES, Catalog, PlanEdition, ServiceItem, apply_overrides
+from successhub.core.reasons import ENGINE_ORDER, Reason, template_fields
 
 try:  # the calendar module is pure Python as well
     from zoneinfo import ZoneInfo
@@ -27,22 +28,6 @@ except ImportError:  # pragma: no cover
     raise
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-
-# The order in which conditions are checked; when every contract refuses, the
-# refusal that got furthest down this list explains best why.
-REASONS: tuple[str, ...] = (
-    "no_active_contract",
-    "region_not_covered",
-    "not_in_plan",
-    "deployment_not_eligible",
-    "product_not_eligible",
-    "channel_not_eligible",
-    "fatal_only",
-    "outside_first_year",
-    "contract_amount_below_minimum",
-    "quota_exhausted",
-    "ok",
-)
 
 
 @dataclass(frozen=True)
@@ -136,7 +121,7 @@ class QuotaStatus:
 class Decision:
     service: str
     allowed: bool
-    reason: str
+    reason: Reason
     explanation: str
     explanation_en: str
     quota: QuotaStatus | None
@@ -196,7 +181,7 @@ def first_advanced_year(contracts: Sequence[Contract]) -> tuple[dt.date, dt.date
 
 @dataclass(frozen=True)
 class _Verdict:
-    reason: str
+    reason: Reason
     edition: PlanEdition
     contract: Contract
     item: ServiceItem | None
@@ -206,11 +191,11 @@ class _Verdict:
     @property
     def rank(self) -> tuple:
         """Higher is wider: allowed beats refused; then no quota beats quota; then more left."""
-        allowed = self.reason == "ok"
+        allowed = self.reason == Reason.OK
         unlimited = self.quota is None
         remaining = self.quota.remaining if self.quota else Decimal(0)
         not_fatal_only = not (self.item and self.item.fatal_only)
-        return (allowed, REASONS.index(self.reason), not_fatal_only, unlimited, remaining)
+        return (allowed, ENGINE_ORDER.index(self.reason), not_fatal_only, unlimited, remaining)
 
 
 class Engine:
@@ -282,7 +267,7 @@ class Engine:
         day = beijing_date(at)
         active = [c for c in customer.contracts if c.in_force(day)]
         if not active:
-            return self._decision(code, None, at, "no_active_contract", customer, {})
+            return self._decision(code, None, at, Reason.NO_ACTIVE_CONTRACT, customer, {})
         verdicts = [self._verdict(code, contract, customer, at, day, usage, request) for contract in active]
         best = max(verdicts, key=lambda v: v.rank)
         return self._decision(code, best, at, best.reason, customer, best.detail)
@@ -300,13 +285,13 @@ class Engine:
         edition = self._edition(contract)
         item = self._item(edition, contract, code)
 
-        def refuse(reason: str, **detail) -> _Verdict:
+        def refuse(reason: Reason, **detail) -> _Verdict:
             return _Verdict(reason, edition, contract, item, None, detail)
 
         if customer.region not in edition.regions:
-            return refuse("region_not_covered")
+            return refuse(Reason.REGION_NOT_COVERED)
         if item is None:
-            return refuse("not_in_plan")
+            return refuse(Reason.NOT_IN_PLAN)
         deployments = customer.deployments
         if request and request.product:
             deployments = tuple(
@@ -315,7 +300,7 @@ class Engine:
         if item.deployment_types is not None and not any(
             d.type in item.deployment_types for d in deployments
         ):
-            return refuse("deployment_not_eligible")
+            return refuse(Reason.DEPLOYMENT_NOT_ELIGIBLE)
         if item.products is not None:
             products = (
                 {request.product}
@@ -323,17 +308,17 @@ class Engine:
                 else {d.product for d in customer.deployments}
             )
             if not products & set(item.products):
-                return refuse("product_not_eligible")
+                return refuse(Reason.PRODUCT_NOT_ELIGIBLE)
         if request and request.channel and item.channels is not None and request.channel not in item.channels:
-            return refuse("channel_not_eligible", channel=request.channel)
+            return refuse(Reason.CHANNEL_NOT_ELIGIBLE, channel=request.channel)
         if request and item.fatal_only and request.fatal is False:
-            return refuse("fatal_only")
+            return refuse(Reason.FATAL_ONLY)
         if item.first_purchase_year_only:
             window = first_advanced_year(customer.contracts)
             if window is None or not (window[0] <= day <= window[1]):
-                return refuse("outside_first_year", window=window)
+                return refuse(Reason.OUTSIDE_FIRST_YEAR, window=window)
         if item.min_contract_amount is not None and contract.amount < item.min_contract_amount:
-            return refuse("contract_amount_below_minimum", amount=contract.amount)
+            return refuse(Reason.CONTRACT_AMOUNT_BELOW_MINIMUM, amount=contract.amount)
         quota = None
         if item.quota is not None:
             start, end = service_year(contract, day)
@@ -342,15 +327,15 @@ class Engine:
             quota = QuotaStatus(item.quota.limit, used, remaining, item.quota.unit, start, end)
             wanted = request.amount if request else Decimal(0)
             if remaining <= 0 or wanted > remaining:
-                return _Verdict("quota_exhausted", edition, contract, item, quota, {"wanted": wanted})
-        return _Verdict("ok", edition, contract, item, quota, {})
+                return _Verdict(Reason.QUOTA_EXHAUSTED, edition, contract, item, quota, {"wanted": wanted})
+        return _Verdict(Reason.OK, edition, contract, item, quota, {})
 
     def _decision(
         self,
         code: str,
         verdict: _Verdict | None,
         at: dt.datetime,
-        reason: str,
+        reason: Reason,
         customer: Customer,
         detail: Mapping[str, object],
     ) -> Decision:
@@ -367,7 +352,7 @@ class Engine:
         zh, en = explain(self.catalog, code, item, verdict, reason, customer, detail)
         return Decision(
             service=code,
-            allowed=reason == "ok",
+            allowed=reason == Reason.OK,
             reason=reason,
             explanation=zh,
             explanation_en=en,
@@ -389,11 +374,144 @@ def _same_product(deployed: str, asked: str, catalog: Catalog) -> bool:
 
 
 # --- explanations ----------------------------------------------------------------
+#
+# The sentences are the reason table's templates (``core/reasons.py``); these are the fields they may
+# use, each computed (in Chinese and English) only when a template asks for it.
 
 
 def _num(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
+
+
+class _Explaining:
+    """What an explanation field may read (a plain class: one is built per decision)."""
+
+    __slots__ = ("catalog", "code", "item", "verdict", "customer", "detail")
+
+    def __init__(self, catalog, code, item, verdict, customer, detail):
+        self.catalog, self.code, self.item = catalog, code, item
+        self.verdict, self.customer, self.detail = verdict, customer, detail
+
+    def names(self, kind: str, codes: Iterable[str], zh_sep: str, en_sep: str) -> tuple[str, str]:
+        labels = self.catalog.labels
+        return (
+            zh_sep.join(labels.name(kind, c, "zh") for c in codes),
+            en_sep.join(labels.name(kind, c, "en") for c in codes),
+        )
+
+
+def _service(x: _Explaining) -> tuple[str, str]:
+    return (x.item.name.zh, x.item.name.en) if x.item else (x.code, x.code)
+
+
+def _plan(x: _Explaining) -> tuple[str, str]:
+    return (x.verdict.edition.name.zh, x.verdict.edition.name.en) if x.verdict else ("", "")
+
+
+def _covered_regions(x: _Explaining) -> tuple[str, str]:
+    return x.names("regions", x.verdict.edition.regions if x.verdict else (), "、", ", ")
+
+
+def _region(x: _Explaining) -> tuple[str, str]:
+    return x.names("regions", (x.customer.region,), "", "")
+
+
+def _offered_by(x: _Explaining) -> tuple[str, str]:
+    offering = [e for e in x.catalog.latest_editions() if x.code in e.items]
+    if not offering:
+        return "", ""
+    return (
+        f"，{'、'.join(e.name.zh for e in offering)}包含此项",
+        f"; the {', '.join(e.name.en for e in offering)} includes it",
+    )
+
+
+def _deployment_types(x: _Explaining) -> tuple[str, str]:
+    return x.names("deployment_types", x.item.deployment_types or (), "、", " or ")
+
+
+def _products(x: _Explaining) -> tuple[str, str]:
+    return x.names("products", x.item.products or (), "、", ", ")
+
+
+def _allowed_channels(x: _Explaining) -> tuple[str, str]:
+    return x.names("channels", x.item.channels or (), "、", ", ")
+
+
+def _channel(x: _Explaining) -> tuple[str, str]:
+    return x.names("channels", (str(x.detail.get("channel")),), "", "")
+
+
+def _first_year(x: _Explaining) -> tuple[str, str]:
+    window = x.detail.get("window")
+    if not window:
+        return "", ""
+    return f"（{window[0]} 至 {window[1]}）", f" ({window[0]} to {window[1]})"
+
+
+def _suggestion(x: _Explaining) -> tuple[str, str]:
+    suggestion = x.item.suggestion if x.item else None
+    return (suggestion.zh, suggestion.en) if suggestion else ("", "")
+
+
+def _minimum_amount(x: _Explaining) -> tuple[str, str]:
+    minimum = _num(
+        x.item.min_contract_amount if x.item and x.item.min_contract_amount is not None else Decimal(0)
+    )
+    return minimum, minimum
+
+
+def _quota(x: _Explaining) -> tuple[str, str]:
+    quota = x.verdict.quota if x.verdict else None
+    if quota is None:
+        return "", ""
+    labels = x.catalog.labels
+    unit_zh = labels.name("units", quota.unit, "zh")
+    unit_en = labels.name("units", quota.unit, "en")
+    return (
+        f"本服务年度（{quota.period_start} 至 {quota.period_end}）共 {_num(quota.limit)} {unit_zh}，"
+        f"已用 {_num(quota.used)} {unit_zh}，剩余 {_num(quota.remaining)} {unit_zh}",
+        f"this service year ({quota.period_start} to {quota.period_end}) allows {_num(quota.limit)} {unit_en}, "
+        f"{_num(quota.used)} used, {_num(quota.remaining)} left",
+    )
+
+
+def _shortfall(x: _Explaining) -> tuple[str, str]:
+    quota = x.verdict.quota if x.verdict else None
+    wanted = x.detail.get("wanted") or Decimal(0)
+    if quota and quota.remaining > 0 and wanted > quota.remaining:
+        return f"，不足本次申请的 {_num(wanted)}", f", less than the {_num(wanted)} requested"
+    return "，已全部用完", "; it is used up"
+
+
+def _quota_clause(x: _Explaining) -> tuple[str, str]:
+    zh, en = _quota(x)
+    return (f"；{zh}", f"; {en}") if zh else ("", "")
+
+
+def _fatal_only_note(x: _Explaining) -> tuple[str, str]:
+    return ("，仅限致命故障", ", for fatal faults only") if x.item and x.item.fatal_only else ("", "")
+
+
+EXPLANATION_FIELDS: Mapping[str, Callable[[_Explaining], tuple[str, str]]] = {
+    "service": _service,
+    "plan": _plan,
+    "covered_regions": _covered_regions,
+    "region": _region,
+    "offered_by": _offered_by,
+    "deployment_types": _deployment_types,
+    "products": _products,
+    "allowed_channels": _allowed_channels,
+    "channel": _channel,
+    "first_year": _first_year,
+    "suggestion": _suggestion,
+    "minimum_amount": _minimum_amount,
+    "quota": _quota,
+    "shortfall": _shortfall,
+    "quota_clause": _quota_clause,
+    "fatal_only_note": _fatal_only_note,
+}
 
 
 def explain(
@@ -405,120 +523,22 @@ def explain(
     customer: Customer,
     detail: Mapping[str, object],
 ) -> tuple[str, str]:
-    """One sentence in Chinese and one in English saying why."""
-    labels = catalog.labels
-    name_zh = item.name.zh if item else code
-    name_en = item.name.en if item else code
-    plan_zh = verdict.edition.name.zh if verdict else ""
-    plan_en = verdict.edition.name.en if verdict else ""
-    quota = verdict.quota if verdict else None
+    """One sentence in Chinese and one in English saying why: the reason's row, its fields filled in."""
+    template_zh, template_en, fields = _TEMPLATES[reason]
+    context = _Explaining(catalog, code, item, verdict, customer, detail)
+    zh: dict[str, str] = {}
+    en: dict[str, str] = {}
+    for name, field_of in fields:
+        zh[name], en[name] = field_of(context)
+    return template_zh.format_map(zh).strip(), template_en.format_map(en).strip()
 
-    def quota_text() -> tuple[str, str]:
-        if quota is None:
-            return "", ""
-        unit_zh = labels.name("units", quota.unit, "zh")
-        unit_en = labels.name("units", quota.unit, "en")
-        return (
-            f"本服务年度（{quota.period_start} 至 {quota.period_end}）共 {_num(quota.limit)} {unit_zh}，"
-            f"已用 {_num(quota.used)} {unit_zh}，剩余 {_num(quota.remaining)} {unit_zh}",
-            f"this service year ({quota.period_start} to {quota.period_end}) allows {_num(quota.limit)} {unit_en}, "
-            f"{_num(quota.used)} used, {_num(quota.remaining)} left",
-        )
 
-    if reason == "no_active_contract":
-        return (
-            f"您的组织当前没有生效中的服务合同，暂不能使用{name_zh}。",
-            f"Your organisation has no service contract in force, so {name_en} is not available.",
-        )
-    if reason == "region_not_covered":
-        regions = verdict.edition.regions if verdict else ()
-        covered_zh = "、".join(labels.name("regions", r, "zh") for r in regions)
-        covered_en = ", ".join(labels.name("regions", r, "en") for r in regions)
-        here_zh = labels.name("regions", customer.region, "zh")
-        here_en = labels.name("regions", customer.region, "en")
-        return (
-            f"服务仅适用于在{covered_zh}使用产品的场景，您的组织服务区域为{here_zh}。",
-            f"Services cover use of the products in {covered_en} only; your organisation's region is {here_en}.",
-        )
-    if reason == "not_in_plan":
-        offering = [e for e in catalog.latest_editions() if code in e.items]
-        offer_zh = "、".join(e.name.zh for e in offering)
-        offer_en = ", ".join(e.name.en for e in offering)
-        return (
-            f"{name_zh}不在您的{plan_zh}中" + (f"，{offer_zh}包含此项。" if offer_zh else "。"),
-            f"{name_en} is not part of your {plan_en}"
-            + (f"; the {offer_en} includes it." if offer_en else "."),
-        )
-    if reason == "deployment_not_eligible":
-        types = item.deployment_types or ()
-        return (
-            f"{name_zh}仅面向{'、'.join(labels.name('deployment_types', t, 'zh') for t in types)}客户，"
-            f"您的组织没有符合条件的部署。",
-            f"{name_en} is for {' or '.join(labels.name('deployment_types', t, 'en') for t in types)} customers, "
-            f"and your organisation has no such deployment.",
-        )
-    if reason == "product_not_eligible":
-        products = item.products or ()
-        return (
-            f"{name_zh}目前仅适用于{'、'.join(labels.name('products', p, 'zh') for p in products)}。",
-            f"{name_en} is available for {', '.join(labels.name('products', p, 'en') for p in products)} only for now.",
-        )
-    if reason == "channel_not_eligible":
-        channel = str(detail.get("channel"))
-        allowed = item.channels or ()
-        return (
-            f"您的{plan_zh}中，{name_zh}只能通过{'、'.join(labels.name('channels', c, 'zh') for c in allowed)}提交，"
-            f"不支持{labels.name('channels', channel, 'zh')}。",
-            f"Under your {plan_en}, {name_en} goes through {', '.join(labels.name('channels', c, 'en') for c in allowed)} "
-            f"only, not {labels.name('channels', channel, 'en')}.",
-        )
-    if reason == "fatal_only":
-        return (
-            f"您的{plan_zh}中，{name_zh}仅面向致命故障（系统大面积不可用或异常阻塞，导致日常业务无法进行）；"
-            f"一般问题请使用金蝶云社区或智能客服。",
-            f"Under your {plan_en}, the {name_en} is for fatal faults only (the system is widely unavailable or "
-            f"blocked); please use the community or the support bot for other questions.",
-        )
-    if reason == "outside_first_year":
-        window = detail.get("window")
-        suggestion_zh = item.suggestion.zh if item and item.suggestion else ""
-        suggestion_en = item.suggestion.en if item and item.suggestion else ""
-        if window:
-            return (
-                f"{name_zh}仅限首次购买高级成功服务后的第一年（{window[0]} 至 {window[1]}）使用。{suggestion_zh}",
-                f"{name_en} is only for the first year after the first Advanced purchase ({window[0]} to "
-                f"{window[1]}). {suggestion_en}".strip(),
-            )
-        return (
-            f"{name_zh}仅限首次购买高级成功服务后的第一年使用。{suggestion_zh}",
-            f"{name_en} is only for the first year after the first Advanced purchase. {suggestion_en}".strip(),
-        )
-    if reason == "contract_amount_below_minimum":
-        minimum = item.min_contract_amount if item else Decimal(0)
-        suggestion_zh = item.suggestion.zh if item and item.suggestion else ""
-        suggestion_en = item.suggestion.en if item and item.suggestion else ""
-        return (
-            f"合同金额低于 {_num(minimum)} 元的{plan_zh}订单不包含{name_zh}。{suggestion_zh}",
-            f"{plan_en} orders under {_num(minimum)} yuan do not include {name_en}. {suggestion_en}".strip(),
-        )
-    quota_zh, quota_en = quota_text()
-    if reason == "quota_exhausted":
-        wanted = detail.get("wanted") or Decimal(0)
-        if quota and quota.remaining > 0 and wanted > quota.remaining:
-            return (
-                f"{name_zh}{quota_zh}，不足本次申请的 {_num(wanted)}。",
-                f"{name_en}: {quota_en}, less than the {_num(wanted)} requested.",
-            )
-        return (
-            f"{name_zh}{quota_zh}，已全部用完。",
-            f"{name_en}: {quota_en}; it is used up.",
-        )
-    # ok
-    extra_zh = "，仅限致命故障" if item and item.fatal_only else ""
-    extra_en = ", for fatal faults only" if item and item.fatal_only else ""
-    if quota_zh:
-        return (
-            f"您的{plan_zh}包含{name_zh}{extra_zh}；{quota_zh}。",
-            f"Your {plan_en} includes {name_en}{extra_en}; {quota_en}.",
-        )
-    return (f"您的{plan_zh}包含{name_zh}{extra_zh}。", f"Your {plan_en} includes {name_en}{extra_en}.")
+# Per reason code: its two templates and the fields they use (looked up once, not per decision).
+_TEMPLATES: Mapping[str, tuple[str, str, tuple]] = {
+    reason.value: (
+        reason.row.zh,
+        reason.row.en,
+        tuple((name, EXPLANATION_FIELDS[name]) for name in sorted(template_fields(reason))),
+    )
+    for reason in Reason
+}

@@ -19,6 +19,7 @@ from ninja.security import SessionAuth
 
 from successhub.accounts.models import User
 from successhub.api.base import BearerAuth, ErrorOut, TokenHeaderAuth, api
+from successhub.core.reasons import Reason, reason_of
 from successhub.tickets import selectors, sla
 from successhub.tickets.categories import CATEGORIES
 from successhub.tickets.errors import InvalidInput, TicketError
@@ -167,6 +168,8 @@ class EligibilityOut(Schema):
     service: str
     allowed: bool
     code: str
+    # The reason (``ok`` or a refusal) when the code is one; null for ``not_verified`` and the like.
+    reason: Reason | None
     message: str
     message_zh: str
 
@@ -299,6 +302,7 @@ def eligibility(request, product: str, category: str, channel: str = Channel.IN_
             "service": BY_CODE[category].service if category in BY_CODE else "",
             "allowed": False,
             "code": exc.code,
+            "reason": reason_of(exc.code),
             "message": exc.message_en,
             "message_zh": exc.message_zh,
         }
@@ -307,6 +311,7 @@ def eligibility(request, product: str, category: str, channel: str = Channel.IN_
         "service": check.category.service,
         "allowed": True,
         "code": "ok",
+        "reason": Reason.OK,
         "message": check.decision.explanation_en,
         "message_zh": check.decision.explanation,
     }

@@ -260,6 +260,8 @@ class FilingOption:
     allowed: bool
     code: str
     message: str
+    # For a refusal: the service to offer instead (the reason table's hand-off route), set by the page.
+    instead: object = None
 
 
 def filing_options(user: User, product_code: str, channel: str) -> list[FilingOption]:

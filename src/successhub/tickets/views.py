@@ -7,6 +7,8 @@ user typed, so nothing is lost.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,11 +25,14 @@ from django.views.decorators.http import require_GET, require_POST
 from successhub.accounts.models import User
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Deployment
+from successhub.contracts.selectors import entitlements_for
+from successhub.core.reasons import reason_of
 from successhub.tickets import selectors, sla
 from successhub.tickets.categories import CATEGORIES
 from successhub.tickets.errors import InvalidInput, TicketError
 from successhub.tickets.models import Channel, ContactPreference, EngineerSkill, MessageKind, Status, Ticket
 from successhub.tickets.services import assignment, filing, working
+from successhub.web.handoff import instead_of
 
 
 def _customer(request) -> User:
@@ -98,6 +103,24 @@ def _portal_channel(request) -> str:
     return via if via in _VIA_CHANNELS else Channel.TICKET_SITE
 
 
+def _filing_options(user, product: str, channel: str) -> list[selectors.FilingOption]:
+    """The categories' decisions; a refused one also names the service to use instead."""
+    options = selectors.filing_options(user, product, channel)
+    if (
+        all(option.allowed or reason_of(option.code) is None for option in options)
+        or not user.organisation_id
+    ):
+        return options
+    allowed = {d.service for d in entitlements_for(user.organisation) if d.allowed}
+    language = "en" if (get_language() or "").startswith("en") else "zh"
+    return [
+        option
+        if option.allowed
+        else replace(option, instead=instead_of(option.code, allowed.__contains__, language))
+        for option in options
+    ]
+
+
 @login_required
 def portal_new(request):
     user = _customer(request)
@@ -144,7 +167,7 @@ def portal_new(request):
             "products": products,
             "categories": CATEGORIES,
             "contact_preferences": ContactPreference.choices,
-            "options": selectors.filing_options(user, form["product"], channel),
+            "options": _filing_options(user, form["product"], channel),
             "via": channel if channel in _VIA_CHANNELS else "",
             "verified": user.is_verified,
         },
@@ -161,9 +184,7 @@ def portal_check(request):
         request,
         "tickets/_eligibility.html",
         {
-            "options": selectors.filing_options(
-                user, request.GET.get("product", ""), _portal_channel(request)
-            ),
+            "options": _filing_options(user, request.GET.get("product", ""), _portal_channel(request)),
             "chosen": request.GET.get("category", ""),
         },
     )

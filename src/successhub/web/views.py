@@ -17,6 +17,8 @@ from successhub.calendars.selectors import unloaded_years_ahead
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.selectors import entitlements_for, visible_contracts_for, visible_deployments_for
 from successhub.core.catalog import SERVICE_CODES
+from successhub.core.reasons import Reason
+from successhub.web.handoff import instead_of
 
 
 def _lang() -> str:
@@ -46,6 +48,7 @@ def home(request):
 
 def entitlement_rows(decisions, language: str) -> list[tuple[str, list[dict]]]:
     labels = get_catalog().labels
+    allowed = {d.service for d in decisions if d.allowed}
     groups: dict[str, list[dict]] = {}
     for decision in decisions:
         item = decision.item
@@ -59,6 +62,8 @@ def entitlement_rows(decisions, language: str) -> list[tuple[str, list[dict]]]:
             "summary": item.summary.get(language) if item else "",
             "allowed": decision.allowed,
             "reason": decision.reason,
+            "reason_label": Reason(decision.reason).label.get(language),
+            "instead": instead_of(decision.reason, allowed.__contains__, language),
             "explanation": decision.explanation_en if language == "en" else decision.explanation,
             "quota": quota,
             "unit": labels.name("units", quota.unit, language) if quota else "",

@@ -18,6 +18,7 @@ from successhub.contracts.models import Contract, Product
 from successhub.contracts.selectors import entitlement_for, product_by_code
 from successhub.core import entitlements as core
 from successhub.core.entitlements import BEIJING
+from successhub.core.reasons import Reason
 from successhub.core.scenario import decision_to_json
 from successhub.tickets import outbound, sla
 from successhub.tickets.attachments import check_upload
@@ -75,11 +76,11 @@ def check_filing(
             f"未知的提交渠道：{channel}", f"Unknown channel {channel!r}.", code="unknown_channel"
         )
     if category.out_of_scope:
-        hint = category.hint
+        hint = category.hint  # the category's own words, else the reason's
         raise FilingRefused(
-            "out_of_scope",
-            hint.zh if hint else "该类问题不在服务范围内。",
-            hint.en if hint else "This kind of problem is out of scope.",
+            Reason.OUT_OF_SCOPE,
+            hint.zh if hint else Reason.OUT_OF_SCOPE.render("zh"),
+            hint.en if hint else Reason.OUT_OF_SCOPE.render("en"),
         )
     decision = entitlement_for(
         requester.organisation,
@@ -92,11 +93,8 @@ def check_filing(
         )
     target = _target_for(decision)
     if target is None:
-        raise FilingRefused(
-            "no_response_target",
-            "您的服务计划没有在线工单响应时限，暂不能通过工单受理该类问题。",
-            "Your plan has no online-ticket response target, so tickets of this kind cannot be accepted.",
-        )
+        reason = Reason.NO_RESPONSE_TARGET
+        raise FilingRefused(reason, reason.render("zh"), reason.render("en"))
     return FilingCheck(decision, category, target.schedule, target.working_minutes)
 
 
