@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run install install-dev assets browser wrk test lint bench clean
+.PHONY: run install install-dev assets browser prometheus-stack wrk test lint bench clean
 
 run: install assets
 	$(BIN)/successhub demo
@@ -34,7 +34,18 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium could not be installed: browser tests will be skipped"; }
 
-test: install-dev assets browser
+# Public-cloud ops monitoring: Debian's Prometheus, blackbox exporter and Alertmanager. Tests start them on
+# loopback with their own configs (tests/ops/stack.py); nothing here starts a service. Without them the
+# integration test is skipped and the embedded default probes tenants itself.
+PROMETHEUS_PACKAGES := prometheus prometheus-blackbox-exporter prometheus-alertmanager
+prometheus-stack:
+	@if ! command -v prometheus >/dev/null 2>&1 || ! command -v prometheus-blackbox-exporter >/dev/null 2>&1 \
+		|| ! command -v prometheus-alertmanager >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$(PROMETHEUS_PACKAGES) >/dev/null) \
+		|| echo "the Prometheus stack could not be installed: its integration test will be skipped"; fi
+
+test: install-dev assets browser prometheus-stack
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -n 2 --dist loadfile
 
@@ -46,7 +57,7 @@ lint: install-dev
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
-bench: install-dev wrk
+bench: install-dev wrk prometheus-stack
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

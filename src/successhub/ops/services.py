@@ -194,6 +194,10 @@ def ingest_alertmanager(
     return result
 
 
+_EXISTING_FIELDS = ("id", "environment_id", "environment_code", "fingerprint", "starts_at", "alertname", "status",
+                    "expected")
+
+
 def _apply(alerts: tuple[alertmanager.Alert, ...], receipt: WebhookReceipt, now: dt.datetime):
     codes = {alert.environment_code for alert in alerts if alert.environment_code}
     environments = {
@@ -241,7 +245,7 @@ def _apply(alerts: tuple[alertmanager.Alert, ...], receipt: WebhookReceipt, now:
     if matched:
         for incident in Incident.objects.filter(
             Q(starts_at__in=starts) | Q(status=IncidentStatus.OPEN), fingerprint__in=fingerprints
-        ):
+        ).only(*_EXISTING_FIELDS):
             existing[(incident.fingerprint, incident.starts_at)] = incident
             if incident.status == IncidentStatus.OPEN:
                 open_by_fingerprint[incident.fingerprint] = incident
@@ -310,7 +314,9 @@ def _apply(alerts: tuple[alertmanager.Alert, ...], receipt: WebhookReceipt, now:
                     incident=incident, at=now, kind=IncidentEvent.Kind.RESOLVED, note=_duration_note(incident)
                 )
             )
+    by_id = {env.pk: env for _, env in matched}
     for incident, ends_at in resolutions:
+        incident.environment = by_id.get(incident.environment_id) or incident.environment
         _close(incident, ends_at, calendar, schedule)
         Incident.objects.filter(pk=incident.pk, status=IncidentStatus.OPEN).update(
             status=IncidentStatus.RESOLVED,
