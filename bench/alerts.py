@@ -86,7 +86,9 @@ def _setup(count: int) -> dict:
     from successhub.ops.models import Environment, Incident, UnmatchedAlert, WebhookReceipt
 
     call_command("migrate", verbosity=0)
-    engineer, _ = User.objects.get_or_create(username="bench-ops", defaults={"role": Role.OPS_ENGINEER, "is_staff": True})
+    engineer, _ = User.objects.get_or_create(
+        username="bench-ops", defaults={"role": Role.OPS_ENGINEER, "is_staff": True}
+    )
     product = Product.objects.get(code="cosmic")
     have = Environment.objects.filter(organisation__code__startswith="bench-").count()
     if have < count:
@@ -94,24 +96,47 @@ def _setup(count: int) -> dict:
         from successhub.ops.services import environment_code_for
 
         organisations = {o.code: o for o in Organisation.objects.filter(code__startswith="bench-")}
-        new_orgs = [Organisation(code=f"bench-{n}", name=f"压测客户 {n}") for n in range(count // 10 + 1)
-                    if f"bench-{n}" not in organisations]
+        new_orgs = [
+            Organisation(code=f"bench-{n}", name=f"压测客户 {n}")
+            for n in range(count // 10 + 1)
+            if f"bench-{n}" not in organisations
+        ]
         Organisation.objects.bulk_create(new_orgs)
         organisations = {o.code: o for o in Organisation.objects.filter(code__startswith="bench-")}
-        User.objects.bulk_create([
-            User(username=f"bench-admin-{o.code}", role=Role.CUSTOMER_ADMIN, organisation=o)
-            for o in new_orgs for o in [organisations[o.code]]
-        ], ignore_conflicts=True)
-        deployments = Deployment.objects.bulk_create([
-            Deployment(organisation=organisations[f"bench-{n // 10}"], product=product, type="public_cloud",
-                       version="6.0", environment_url=f"https://bench-{n}.example/")
-            for n in range(have, count)
-        ])
-        Environment.objects.bulk_create([
-            Environment(code=environment_code_for(d), deployment=d, organisation=d.organisation, product=product,
-                        version=d.version, tenant_url=d.environment_url, ops_platform="tianti")
-            for d in deployments
-        ])
+        User.objects.bulk_create(
+            [
+                User(username=f"bench-admin-{o.code}", role=Role.CUSTOMER_ADMIN, organisation=o)
+                for o in new_orgs
+                for o in [organisations[o.code]]
+            ],
+            ignore_conflicts=True,
+        )
+        deployments = Deployment.objects.bulk_create(
+            [
+                Deployment(
+                    organisation=organisations[f"bench-{n // 10}"],
+                    product=product,
+                    type="public_cloud",
+                    version="6.0",
+                    environment_url=f"https://bench-{n}.example/",
+                )
+                for n in range(have, count)
+            ]
+        )
+        Environment.objects.bulk_create(
+            [
+                Environment(
+                    code=environment_code_for(d),
+                    deployment=d,
+                    organisation=d.organisation,
+                    product=product,
+                    version=d.version,
+                    tenant_url=d.environment_url,
+                    ops_platform="tianti",
+                )
+                for d in deployments
+            ]
+        )
     # Every run starts from no incidents (earlier storms' records are removed).
     Incident.objects.all().delete()
     UnmatchedAlert.objects.all().delete()
@@ -122,7 +147,8 @@ def _setup(count: int) -> dict:
             cursor.execute("VACUUM ANALYZE")
     codes = list(
         Environment.objects.filter(organisation__code__startswith="bench-", retired_at__isnull=True)
-        .order_by("pk").values_list("code", flat=True)[:count]
+        .order_by("pk")
+        .values_list("code", flat=True)[:count]
     )
     return {"token": issue_api_token(engineer, "bench"), "codes": codes}
 
@@ -133,19 +159,25 @@ def _notifications(codes: list[str], per: int, starts_at: str) -> list[bytes]:
     bodies = []
     for offset in range(0, len(codes), per):
         alerts = []
-        for index, code in enumerate(codes[offset:offset + per], start=offset):
+        for index, code in enumerate(codes[offset : offset + per], start=offset):
             alert = json.loads(json.dumps(base_alert))
             alert["labels"].update(successhub_environment=code, instance=f"https://bench-{index}.example/")
             alert["startsAt"] = starts_at
             alert["fingerprint"] = f"{index:016x}"
             alerts.append(alert)
-        document = dict(template, alerts=alerts, groupLabels={"alertname": "EnvironmentUnavailable"},
-                        groupKey=f'{{}}:{{alertname="EnvironmentUnavailable", batch="{offset}"}}')
+        document = dict(
+            template,
+            alerts=alerts,
+            groupLabels={"alertname": "EnvironmentUnavailable"},
+            groupKey=f'{{}}:{{alertname="EnvironmentUnavailable", batch="{offset}"}}',
+        )
         bodies.append(json.dumps(document).encode())
     return bodies
 
 
-def _send(port: int, requests: list[tuple[str, str, bytes]], headers: dict, clients: int) -> tuple[list[float], float, int]:
+def _send(
+    port: int, requests: list[tuple[str, str, bytes]], headers: dict, clients: int
+) -> tuple[list[float], float, int]:
     """Send the requests over ``clients`` keep-alive connections; (latencies, seconds, failures)."""
     latencies: list[float] = []
     failures = [0]
@@ -186,8 +218,10 @@ def _pct(values: list[float], fraction: float) -> float:
 
 def _line(name: str, latencies: list[float], seconds: float, failures: int, alerts: int = 0) -> str:
     rate = len(latencies) / seconds if seconds else 0
-    text = (f"{name:<34} {len(latencies):>6} req  {rate:>8.1f} req/s  p50 {_pct(latencies, .5):7.1f} ms  "
-            f"p95 {_pct(latencies, .95):7.1f} ms  p99 {_pct(latencies, .99):7.1f} ms")
+    text = (
+        f"{name:<34} {len(latencies):>6} req  {rate:>8.1f} req/s  p50 {_pct(latencies, 0.5):7.1f} ms  "
+        f"p95 {_pct(latencies, 0.95):7.1f} ms  p99 {_pct(latencies, 0.99):7.1f} ms"
+    )
     if alerts:
         text += f"  {alerts / seconds:8.0f} alerts/s"
     return text + (f"  FAILED {failures}" if failures else "")
@@ -214,7 +248,9 @@ def main() -> int:
     parser.add_argument("--per-notification", type=int, default=100)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--port", type=int, default=0, help="loopback port for the server (0: a free one)")
-    parser.add_argument("--sqlite", action="store_true", help="the embedded default's SQLite instead of PostgreSQL")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="the embedded default's SQLite instead of PostgreSQL"
+    )
     args = parser.parse_args()
 
     database_url = "sqlite" if args.sqlite else os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -226,8 +262,11 @@ def main() -> int:
         _create_database(database_url)
     started = time.perf_counter()
     info = _setup(args.alerts)
-    print(f"setup: {len(info['codes']):,} environments in {time.perf_counter() - started:.1f} s "
-          f"({'SQLite' if args.sqlite else 'PostgreSQL'})", flush=True)
+    print(
+        f"setup: {len(info['codes']):,} environments in {time.perf_counter() - started:.1f} s "
+        f"({'SQLite' if args.sqlite else 'PostgreSQL'})",
+        flush=True,
+    )
     starts_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     bodies = _notifications(info["codes"], args.per_notification, starts_at)
     regrouped = _notifications(info["codes"], max(1, args.per_notification // 2), starts_at)
@@ -239,26 +278,60 @@ def main() -> int:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "uvicorn"), "successhub.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "2", "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            str(Path(sys.executable).parent / "uvicorn"),
+            "successhub.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         _wait_ready(port, server)
         headers = {"Authorization": f"Bearer {info['token']}", "Content-Type": "application/json"}
         webhook = "/api/v1/ops/alertmanager"
-        _send(port, [("GET", "/livez", b"")] * 200 + [("POST", webhook, empty)] * 50, headers, args.clients)  # warm-up
+        _send(
+            port, [("GET", "/livez", b"")] * 200 + [("POST", webhook, empty)] * 50, headers, args.clients
+        )  # warm-up
         rounds = max(200, len(bodies))
         results = [
-            ("baseline: GET /livez", *_send(port, [("GET", "/livez", b"")] * rounds, headers, args.clients), 0),
-            ("baseline: empty notification", *_send(port, [("POST", webhook, empty)] * rounds, headers, args.clients), 0),
+            (
+                "baseline: GET /livez",
+                *_send(port, [("GET", "/livez", b"")] * rounds, headers, args.clients),
+                0,
+            ),
+            (
+                "baseline: empty notification",
+                *_send(port, [("POST", webhook, empty)] * rounds, headers, args.clients),
+                0,
+            ),
         ]
-        latencies, seconds, failures = _send(port, [("POST", webhook, b) for b in bodies], headers, args.clients)
-        results.append((f"storm: {args.per_notification} alerts/notification", latencies, seconds, failures,
-                        args.alerts))
-        latencies, seconds, failures = _send(port, [("POST", webhook, b) for b in regrouped], headers, args.clients)
-        results.append((f"repeat, regrouped by {max(1, args.per_notification // 2)}", latencies, seconds, failures,
-                        args.alerts))
+        latencies, seconds, failures = _send(
+            port, [("POST", webhook, b) for b in bodies], headers, args.clients
+        )
+        results.append(
+            (f"storm: {args.per_notification} alerts/notification", latencies, seconds, failures, args.alerts)
+        )
+        latencies, seconds, failures = _send(
+            port, [("POST", webhook, b) for b in regrouped], headers, args.clients
+        )
+        results.append(
+            (
+                f"repeat, regrouped by {max(1, args.per_notification // 2)}",
+                latencies,
+                seconds,
+                failures,
+                args.alerts,
+            )
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -267,15 +340,19 @@ def main() -> int:
 
     from successhub.ops.models import Incident, WebhookReceipt
 
-    print(f"\n{args.alerts:,} alerts in {len(bodies)} notifications, {args.clients} concurrent senders, "
-          f"uvicorn 2 workers; shared machine (2 cores, other engineers' work running): compare with the baselines.")
+    print(
+        f"\n{args.alerts:,} alerts in {len(bodies)} notifications, {args.clients} concurrent senders, "
+        f"uvicorn 2 workers; shared machine (2 cores, other engineers' work running): compare with the baselines."
+    )
     for name, latencies, seconds, failures, alerts in results:
         print(_line(name, latencies, seconds, failures, alerts))
     incidents = Incident.objects.count()
     duplicated = Incident.objects.values("fingerprint").annotate(n=Count("id")).filter(n__gt=1).count()
     expected = len(info["codes"])
-    print(f"\nincidents: {incidents:,} for {expected:,} fingerprints; fingerprints with more than one: {duplicated}; "
-          f"receipts kept: {WebhookReceipt.objects.count():,}")
+    print(
+        f"\nincidents: {incidents:,} for {expected:,} fingerprints; fingerprints with more than one: {duplicated}; "
+        f"receipts kept: {WebhookReceipt.objects.count():,}"
+    )
     ok = incidents == expected and duplicated == 0 and not any(r[3] for r in results)
     print("exactly one incident per fingerprint: " + ("yes" if ok else "NO"))
     return 0 if ok else 1

@@ -34,14 +34,24 @@ def test_version_ranges(version, lowest, highest, fixed, affected):
 
 
 def test_versions_compare_by_numbers():
-    assert version_key("V9.1") == (9, 1) and version_key("6.0") == version_key("6") and version_key("10.0") > (9, 9)
+    assert (
+        version_key("V9.1") == (9, 1)
+        and version_key("6.0") == version_key("6")
+        and version_key("10.0") > (9, 9)
+    )
 
 
 @pytest.fixture
 def advisory(db):
     return SecurityAdvisory.objects.create(
-        code="ksa-2026-001", title="上传组件漏洞", product=Product.objects.get(code="cosmic"), affected_from="5.0",
-        affected_to="6.2", fixed_version="6.3", severity="high", description="…",
+        code="ksa-2026-001",
+        title="上传组件漏洞",
+        product=Product.objects.get(code="cosmic"),
+        affected_from="5.0",
+        affected_to="6.2",
+        fixed_version="6.3",
+        severity="high",
+        description="…",
     )
 
 
@@ -66,8 +76,12 @@ def test_publishing_tracks_the_affected_environments_and_tells_their_admins_once
 def test_scheduling_then_a_finished_window_fixes_it(advisory, make_org, add_deployment):
     deployment = add_deployment(make_org(), product="cosmic", kind="public_cloud", version="6.0")
     (row,) = services.publish_advisory(advisory, now=NOW)
-    window = UpgradeWindow.objects.create(product=advisory.product, target_version="6.3",
-                                          starts_at=NOW + dt.timedelta(days=1), ends_at=NOW + dt.timedelta(days=1, hours=4))
+    window = UpgradeWindow.objects.create(
+        product=advisory.product,
+        target_version="6.3",
+        starts_at=NOW + dt.timedelta(days=1),
+        ends_at=NOW + dt.timedelta(days=1, hours=4),
+    )
     window.environments.add(row.environment)
 
     services.schedule_advisory_fix(row, window=window)
@@ -80,16 +94,18 @@ def test_scheduling_then_a_finished_window_fixes_it(advisory, make_org, add_depl
     assert deployment.version == "6.3"
 
 
-@pytest.mark.parametrize(
-    ("target", "code"), [("6.2", "window_below_fixed_version"), (None, "no_schedule")]
-)
+@pytest.mark.parametrize(("target", "code"), [("6.2", "window_below_fixed_version"), (None, "no_schedule")])
 def test_scheduling_refusals(target, code, advisory, make_org, add_deployment):
     add_deployment(make_org(), product="cosmic", kind="public_cloud", version="6.0")
     (row,) = services.publish_advisory(advisory, now=NOW)
     window = None
     if target:
-        window = UpgradeWindow.objects.create(product=advisory.product, target_version=target, starts_at=NOW,
-                                              ends_at=NOW + dt.timedelta(hours=1))
+        window = UpgradeWindow.objects.create(
+            product=advisory.product,
+            target_version=target,
+            starts_at=NOW,
+            ends_at=NOW + dt.timedelta(hours=1),
+        )
     with pytest.raises(AdvisoryRefused) as refused:
         services.schedule_advisory_fix(row, window=window)
     assert refused.value.code == code

@@ -215,3 +215,26 @@ def test_alerts_matching_no_environment_are_logged_unmatched_never_lost(
 def test_a_service_admin_token_is_accepted(post_alerts, environment, make_user):
     token = issue_api_token(make_user(role=Role.SERVICE_ADMIN), "am")
     assert post_alerts(payload("firing.json", environment.code), token=token).status_code == 200
+
+
+def test_the_customers_dedicated_group_and_the_ops_team_group_get_one_im_message_per_notification(
+    post_alerts, make_org, make_user, add_deployment, ops_engineer
+):
+    from successhub.notifications.models import Robot, RobotMessage
+
+    organisation = make_org()
+    make_user(organisation=organisation, role=Role.CUSTOMER_ADMIN)
+    codes = [
+        add_deployment(organisation, product="galaxy", kind="public_cloud").environment.code for _ in range(2)
+    ]
+    group = Robot.objects.create(name="客户专属群", tool="wecom", organisation=organisation)
+    team = Robot.objects.create(name="服务团队群", tool="wecom", staff_group=True)
+    body = _grouped(codes)
+
+    post_alerts(body)
+    post_alerts(body)  # repeated: nothing new to tell
+
+    messages = list(RobotMessage.objects.values_list("robot_id", "kind"))
+    assert sorted(messages) == sorted([(group.pk, "ops.incident_opened"), (team.pk, "ops.incident_opened")])
+    text = RobotMessage.objects.get(robot=group).text
+    assert codes[0] in text and codes[1] in text

@@ -10,7 +10,13 @@ from successhub.ops.services import sync_all_environments
 
 @pytest.mark.parametrize(
     ("product", "platform"),
-    [("cosmic", "tianti"), ("constellation", "tianti"), ("galaxy", "tianti"), ("eas_cloud", "eas"), ("s_hr", "eas")],
+    [
+        ("cosmic", "tianti"),
+        ("constellation", "tianti"),
+        ("galaxy", "tianti"),
+        ("eas_cloud", "eas"),
+        ("s_hr", "eas"),
+    ],
 )
 def test_a_public_cloud_deployment_gets_an_environment_on_its_products_ops_platform(
     product, platform, make_org, add_deployment
@@ -27,14 +33,20 @@ def test_private_cloud_deployments_have_no_environment(kind, make_org, add_deplo
     assert not Environment.objects.exists()
 
 
-def test_the_code_stays_when_the_deployment_changes_and_leaving_the_public_cloud_retires_it(make_org, add_deployment):
+def test_the_code_stays_when_the_deployment_changes_and_leaving_the_public_cloud_retires_it(
+    make_org, add_deployment
+):
     deployment = add_deployment(make_org(), product="cosmic", kind="public_cloud", version="6.0")
     code = Environment.objects.get().code
     deployment.version = "6.1"
     deployment.environment_url = "https://t.example/"
     deployment.save()
     environment = Environment.objects.get()
-    assert (environment.code, environment.version, environment.tenant_url) == (code, "6.1", "https://t.example/")
+    assert (environment.code, environment.version, environment.tenant_url) == (
+        code,
+        "6.1",
+        "https://t.example/",
+    )
     deployment.type = "private_cloud"
     deployment.save()
     assert Environment.objects.get().retired_at is not None

@@ -17,18 +17,32 @@ MONDAY = dt.date(2026, 11, 16)
 
 
 def _probe(environment, at, up, latency, cert_days=40.0):
-    ProbeResult.objects.create(environment=environment, at=at, up=up, latency_ms=latency, cert_days_left=cert_days)
+    ProbeResult.objects.create(
+        environment=environment, at=at, up=up, latency_ms=latency, cert_days_left=cert_days
+    )
 
 
 def test_the_weekly_report_sums_up_availability_latency_certificate_and_incidents(environment):
     start = dt.datetime.combine(MONDAY, dt.time(9), tzinfo=BEIJING)
     for minute in range(100):
-        _probe(environment, start + dt.timedelta(minutes=minute), up=minute % 10 != 0, latency=float(minute + 1),
-               cert_days=30 - minute / 100)
+        _probe(
+            environment,
+            start + dt.timedelta(minutes=minute),
+            up=minute % 10 != 0,
+            latency=float(minute + 1),
+            cert_days=30 - minute / 100,
+        )
     _probe(environment, start - dt.timedelta(days=1), up=False, latency=None)  # the week before: not counted
-    Incident.objects.create(environment=environment, environment_code=environment.code, fingerprint="f",
-                            starts_at=start, alertname="EnvironmentUnavailable", resolved_at=start + dt.timedelta(minutes=30),
-                            duration_seconds=1800, status="resolved")
+    Incident.objects.create(
+        environment=environment,
+        environment_code=environment.code,
+        fingerprint="f",
+        starts_at=start,
+        alertname="EnvironmentUnavailable",
+        resolved_at=start + dt.timedelta(minutes=30),
+        duration_seconds=1800,
+        status="resolved",
+    )
 
     report = services.produce_inspection_report(environment, MONDAY)
 
@@ -49,7 +63,8 @@ def test_reports_are_produced_once_for_last_week_and_kept(environment):
 
 def test_probe_results_are_recorded_for_known_active_environments_only(environment):
     stored = services.record_probe_results(
-        [services.Probe(environment.code, True, 12.5, 80.0), services.Probe("nobody", False, None, None)], "test"
+        [services.Probe(environment.code, True, 12.5, 80.0), services.Probe("nobody", False, None, None)],
+        "test",
     )
     assert stored == 1
     assert ProbeResult.objects.get().latency_ms == 12.5

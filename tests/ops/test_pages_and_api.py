@@ -16,15 +16,22 @@ from tests.ops.conftest import payload
 
 @pytest.fixture
 def other_environment(make_org, add_deployment):
-    deployment = add_deployment(make_org(name="别家公司"), product="galaxy", kind="public_cloud", version="9.0")
+    deployment = add_deployment(
+        make_org(name="别家公司"), product="galaxy", kind="public_cloud", version="9.0"
+    )
     return deployment.environment
 
 
 @pytest.fixture
 def window(environment):
     start = timezone.now() + dt.timedelta(days=3)
-    upgrade = UpgradeWindow.objects.create(product=environment.product, target_version="6.3", starts_at=start,
-                                           ends_at=start + dt.timedelta(hours=4), notes="苍穹 6.3 标准版本")
+    upgrade = UpgradeWindow.objects.create(
+        product=environment.product,
+        target_version="6.3",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=4),
+        notes="苍穹 6.3 标准版本",
+    )
     upgrade.environments.add(environment)
     return upgrade
 
@@ -43,7 +50,9 @@ def test_a_customer_sees_their_environments_windows_and_what_the_service_exclude
     assert client.get(f"/ops/environments/{other_environment.code}/").status_code == 404
 
 
-def test_the_page_in_english_names_the_platform_and_exclusions_in_english(client, customer_admin, environment, window):
+def test_the_page_in_english_names_the_platform_and_exclusions_in_english(
+    client, customer_admin, environment, window
+):
     client.force_login(customer_admin)
     html = client.get("/ops/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Kingdee Tianti ops platform" in html
@@ -65,19 +74,27 @@ def test_ops_engineers_see_every_environment_open_incidents_and_unmatched_alerts
     assert "已通知运维工程师" in detail  # the timeline
 
 
-def test_ops_plans_a_window_from_the_page_and_a_refusal_reads_as_a_sentence(client, ops_engineer, environment):
+def test_ops_plans_a_window_from_the_page_and_a_refusal_reads_as_a_sentence(
+    client, ops_engineer, environment
+):
     client.force_login(ops_engineer)
     monday_morning = (timezone.localtime() + dt.timedelta(days=14)).replace(hour=10, minute=0)
     while monday_morning.weekday() != 0:
         monday_morning += dt.timedelta(days=1)
-    form = {"product": environment.product_id, "target_version": "6.3", "notice_days": "7,1",
-            "starts_at": monday_morning.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (monday_morning - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")}
+    form = {
+        "product": environment.product_id,
+        "target_version": "6.3",
+        "notice_days": "7,1",
+        "starts_at": monday_morning.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (monday_morning - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    }
     page = client.post("/ops/windows/", form, follow=True).content.decode()
     assert "结束时间必须晚于开始时间" in page
     saturday = monday_morning + dt.timedelta(days=5, hours=12)
-    form.update(starts_at=saturday.strftime("%Y-%m-%dT%H:%M"),
-                ends_at=(saturday + dt.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))
+    form.update(
+        starts_at=saturday.strftime("%Y-%m-%dT%H:%M"),
+        ends_at=(saturday + dt.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"),
+    )
     page = client.post("/ops/windows/", form, follow=True).content.decode()
     assert "升级窗口已计划" in page
     assert UpgradeWindow.objects.get().environments.get() == environment
@@ -88,7 +105,9 @@ def test_customers_may_not_plan_windows(client, customer_admin, environment):
     assert client.post("/ops/windows/", {}).status_code == 403
 
 
-def test_api_lists_environments_for_the_caller(client, customer_admin, ops_token, environment, other_environment):
+def test_api_lists_environments_for_the_caller(
+    client, customer_admin, ops_token, environment, other_environment
+):
     token = issue_api_token(customer_admin, "t")
     mine = client.get("/api/v1/ops/environments", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     everyone = client.get("/api/v1/ops/environments", HTTP_AUTHORIZATION=f"Bearer {ops_token}").json()
@@ -112,12 +131,20 @@ def test_api_incidents_by_environment_and_never_another_customers(
     assert (refused.status_code, refused.json()["code"]) == (404, "unknown_environment")
 
 
-def test_an_advisory_page_shows_only_the_callers_environments(client, customer_admin, environment, other_environment):
+def test_an_advisory_page_shows_only_the_callers_environments(
+    client, customer_admin, environment, other_environment
+):
     from successhub.contracts.models import Product
     from successhub.ops.models import SecurityAdvisory
 
-    advisory = SecurityAdvisory.objects.create(code="ksa-1", title="漏洞", product=Product.objects.get(code="cosmic"),
-                                               fixed_version="6.3", severity="critical", description="d")
+    advisory = SecurityAdvisory.objects.create(
+        code="ksa-1",
+        title="漏洞",
+        product=Product.objects.get(code="cosmic"),
+        fixed_version="6.3",
+        severity="critical",
+        description="d",
+    )
     services.publish_advisory(advisory)
     client.force_login(customer_admin)
     html = client.get("/ops/advisories/ksa-1/").content.decode()

@@ -20,11 +20,17 @@ def test_targets_list_each_active_environment_with_its_code_label(environment, m
 
     groups = json.loads(write_targets_path(environment).read_text())
 
-    assert groups == [{
-        "targets": ["https://nanfang.kdcloud.example/"],
-        "labels": {"successhub_environment": environment.code, "successhub_product": "cosmic",
-                   "successhub_organisation": environment.organisation.code, "successhub_region": ""},
-    }]
+    assert groups == [
+        {
+            "targets": ["https://nanfang.kdcloud.example/"],
+            "labels": {
+                "successhub_environment": environment.code,
+                "successhub_product": "cosmic",
+                "successhub_organisation": environment.organisation.code,
+                "successhub_region": "",
+            },
+        }
+    ]
 
 
 def write_targets_path(environment):
@@ -34,7 +40,9 @@ def write_targets_path(environment):
     return write_targets(Path(tempfile.mkdtemp()))
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None or shutil.which("amtool") is None, reason="promtool/amtool missing")
+@pytest.mark.skipif(
+    shutil.which("promtool") is None or shutil.which("amtool") is None, reason="promtool/amtool missing"
+)
 def test_the_written_configs_are_valid_for_prometheus_and_alertmanager(environment, tmp_path):
     token = tmp_path / "token"
     token.write_text("shk_x_y")

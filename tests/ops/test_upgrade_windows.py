@@ -28,7 +28,11 @@ def cosmic(db):
     ("start", "hours", "code"),
     [
         (dt.datetime(2026, 11, 16, 10, 0, tzinfo=BEIJING), 2, "window_in_business_hours"),  # Monday morning
-        (dt.datetime(2026, 11, 13, 16, 0, tzinfo=BEIJING), 4, "window_in_business_hours"),  # runs into Friday's hours
+        (
+            dt.datetime(2026, 11, 13, 16, 0, tzinfo=BEIJING),
+            4,
+            "window_in_business_hours",
+        ),  # runs into Friday's hours
         (dt.datetime(2026, 11, 1, 22, 0, tzinfo=BEIJING), 4, "window_in_past"),
         (SATURDAY_NIGHT, 0, "window_ends_before_start"),
     ],
@@ -41,8 +45,13 @@ def test_windows_that_are_refused(start, hours, code, cosmic):
 
 def test_a_national_holiday_weekday_is_outside_business_hours(cosmic):
     national_day = dt.datetime(2026, 10, 1, 10, 0, tzinfo=BEIJING)  # a Thursday, 国庆节
-    window = services.plan_upgrade_window(cosmic, "6.3", national_day, national_day + dt.timedelta(hours=3),
-                                          now=national_day - dt.timedelta(days=30))
+    window = services.plan_upgrade_window(
+        cosmic,
+        "6.3",
+        national_day,
+        national_day + dt.timedelta(hours=3),
+        now=national_day - dt.timedelta(days=30),
+    )
     assert window.pk
 
 
@@ -50,8 +59,9 @@ def test_environments_below_the_target_version_are_in_scope(cosmic, make_org, ad
     old = add_deployment(make_org(), product="cosmic", kind="public_cloud", version="6.0")
     add_deployment(make_org(), product="cosmic", kind="public_cloud", version="6.3")
     add_deployment(make_org(), product="galaxy", kind="public_cloud", version="1.0")
-    window = services.plan_upgrade_window(cosmic, "6.3", SATURDAY_NIGHT, SATURDAY_NIGHT + dt.timedelta(hours=4),
-                                          now=NOW)
+    window = services.plan_upgrade_window(
+        cosmic, "6.3", SATURDAY_NIGHT, SATURDAY_NIGHT + dt.timedelta(hours=4), now=NOW
+    )
     assert list(window.environments.all()) == [old.environment]
 
 
@@ -62,8 +72,9 @@ def test_customers_are_told_ahead_at_the_start_and_at_the_end_each_once(
     organisation = make_org()
     admin = make_user(organisation=organisation, role="customer_admin")
     add_deployment(organisation, product="cosmic", kind="public_cloud", version="6.0")
-    window = services.plan_upgrade_window(cosmic, "6.3", SATURDAY_NIGHT, SATURDAY_NIGHT + dt.timedelta(hours=4),
-                                          now=NOW)
+    window = services.plan_upgrade_window(
+        cosmic, "6.3", SATURDAY_NIGHT, SATURDAY_NIGHT + dt.timedelta(hours=4), now=NOW
+    )
     moments = [
         (NOW, []),
         (SATURDAY_NIGHT - dt.timedelta(days=7), ["ahead:7"]),
@@ -85,16 +96,22 @@ def test_customers_are_told_ahead_at_the_start_and_at_the_end_each_once(
 
 
 def test_notice_days_come_from_the_window(cosmic, make_org, make_user, add_deployment):
-    window = services.plan_upgrade_window(cosmic, "6.3", SATURDAY_NIGHT, SATURDAY_NIGHT + dt.timedelta(hours=4),
-                                          notice_days=[3], now=NOW)
+    window = services.plan_upgrade_window(
+        cosmic, "6.3", SATURDAY_NIGHT, SATURDAY_NIGHT + dt.timedelta(hours=4), notice_days=[3], now=NOW
+    )
     assert window.notice_days == [3]
     services.send_due_upgrade_notices(now=SATURDAY_NIGHT - dt.timedelta(days=3))
     assert list(UpgradeNotice.objects.values_list("kind", flat=True)) == ["ahead:3"]
 
 
 def test_a_window_planned_late_is_announced_once_ahead_and_lapsed_leads_are_skipped_after_the_start(cosmic):
-    services.plan_upgrade_window(cosmic, "6.3", SATURDAY_NIGHT, SATURDAY_NIGHT + dt.timedelta(hours=4),
-                                 now=SATURDAY_NIGHT - dt.timedelta(days=2))
+    services.plan_upgrade_window(
+        cosmic,
+        "6.3",
+        SATURDAY_NIGHT,
+        SATURDAY_NIGHT + dt.timedelta(hours=4),
+        now=SATURDAY_NIGHT - dt.timedelta(days=2),
+    )
     services.send_due_upgrade_notices(now=SATURDAY_NIGHT - dt.timedelta(days=2))
     services.send_due_upgrade_notices(now=SATURDAY_NIGHT + dt.timedelta(minutes=1))
     assert sorted(UpgradeNotice.objects.values_list("kind", flat=True)) == ["ahead:7", "start"]

@@ -16,7 +16,7 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -24,11 +24,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from successhub.accounts.models import Role, User
+from successhub.accounts.models import Organisation, Role, User
 from successhub.calendars.selectors import business_calendar
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Deployment, DeploymentType
-from successhub.notifications.services import Notice, notify_each
+from successhub.notifications.services import Notice, notify_each, tell_customer
 from successhub.ops import alertmanager
 from successhub.ops.errors import AdvisoryRefused, MalformedNotification, WindowRefused
 from successhub.ops.models import (
@@ -190,12 +190,20 @@ def ingest_alertmanager(
             body=_keep(raw),
         )
         result, paging = _apply(notification.alerts, receipt, now)
-    _page(paging)
+        _page(paging, receipt.pk, now)
     return result
 
 
-_EXISTING_FIELDS = ("id", "environment_id", "environment_code", "fingerprint", "starts_at", "alertname", "status",
-                    "expected")
+_EXISTING_FIELDS = (
+    "id",
+    "environment_id",
+    "environment_code",
+    "fingerprint",
+    "starts_at",
+    "alertname",
+    "status",
+    "expected",
+)
 
 
 def _apply(alerts: tuple[alertmanager.Alert, ...], receipt: WebhookReceipt, now: dt.datetime):
@@ -295,7 +303,7 @@ def _apply(alerts: tuple[alertmanager.Alert, ...], receipt: WebhookReceipt, now:
             Incident.objects.filter(opened_by_receipt=receipt).select_related("environment__organisation")
         )
     events: list[IncidentEvent] = []
-    paging: list[Notice] = []
+    pages: dict = {}
     engineers = ops_engineers()
     admins = customer_admins({env.organisation_id for _, env in matched})
     for incident in created:
@@ -307,7 +315,7 @@ def _apply(alerts: tuple[alertmanager.Alert, ...], receipt: WebhookReceipt, now:
         if incident.expected:
             events.append(IncidentEvent(incident=incident, at=now, kind=IncidentEvent.Kind.EXPECTED))
         elif incident.status == IncidentStatus.OPEN:
-            paging.extend(_incident_notices(incident, engineers, admins, events, now))
+            _incident_notices(incident, engineers, admins, events, now, pages)
         if incident.status == IncidentStatus.RESOLVED:
             events.append(
                 IncidentEvent(
@@ -332,8 +340,9 @@ def _apply(alerts: tuple[alertmanager.Alert, ...], receipt: WebhookReceipt, now:
             )
         )
         if not incident.expected:
-            paging.extend(_resolved_notices(incident, engineers, admins))
+            _resolved_notices(incident, engineers, admins, pages)
     IncidentEvent.objects.bulk_create(events)
+    paging = list(pages.values())
     result = IngestResult(
         receipt_id=receipt.pk,
         alerts=len(alerts),
@@ -405,53 +414,92 @@ def _incident_url(incident: Incident) -> str:
     return reverse("ops:environment", args=[incident.environment_code])
 
 
-def _incident_notices(incident, engineers, admins, events, now) -> list[Notice]:
+def _incident_notices(incident, engineers, admins, events, now, pages) -> None:
     title = f"公有云环境告警：{incident.environment_code} {incident.alertname}"
-    body = incident.summary
-    url = _incident_url(incident)
-    notices = []
-    if engineers:
-        notices.append(Notice(tuple(engineers), "ops.incident_opened", title, body, url))
-        events.append(
-            IncidentEvent(
-                incident=incident,
-                at=now,
-                kind=IncidentEvent.Kind.PAGED,
-                note="、".join(str(u) for u in engineers)[:500],
-            )
-        )
+    _add_page(pages, "ops.incident_opened", None, engineers, incident, title, incident.summary)
     customer = admins.get(incident.environment.organisation_id, [])
-    if customer:
-        notices.append(Notice(tuple(customer), "ops.incident_opened", title, body, url))
-        events.append(
-            IncidentEvent(
-                incident=incident,
-                at=now,
-                kind=IncidentEvent.Kind.CUSTOMER_TOLD,
-                note="、".join(str(u) for u in customer)[:500],
+    _add_page(
+        pages,
+        "ops.incident_opened",
+        incident.environment.organisation_id,
+        customer,
+        incident,
+        title,
+        incident.summary,
+    )
+    for kind, users in ((IncidentEvent.Kind.PAGED, engineers), (IncidentEvent.Kind.CUSTOMER_TOLD, customer)):
+        if users:
+            events.append(
+                IncidentEvent(
+                    incident=incident, at=now, kind=kind, note="、".join(str(u) for u in users)[:500]
+                )
             )
-        )
-    return notices
 
 
-def _resolved_notices(incident, engineers, admins) -> list[Notice]:
+def _resolved_notices(incident, engineers, admins, pages) -> None:
     title = f"公有云环境告警已恢复：{incident.environment_code} {incident.alertname}"
-    recipients = tuple(engineers) + tuple(admins.get(incident.environment.organisation_id, []))
-    if not recipients:
-        return []
-    return [
-        Notice(recipients, "ops.incident_resolved", title, _duration_note(incident), _incident_url(incident))
-    ]
+    note = _duration_note(incident)
+    _add_page(pages, "ops.incident_resolved", None, engineers, incident, title, note)
+    _add_page(
+        pages,
+        "ops.incident_resolved",
+        incident.environment.organisation_id,
+        admins.get(incident.environment.organisation_id, []),
+        incident,
+        title,
+        note,
+    )
 
 
-def _page(notices: list[Notice]) -> None:
-    if not notices:
+def _add_page(pages: dict, kind: str, organisation_id, users, incident, title: str, body: str) -> None:
+    if not users:
         return
+    page = pages.get((kind, organisation_id))
+    if page is None:
+        page = pages[(kind, organisation_id)] = Page(kind, organisation_id, tuple(users))
+    page.incidents.append(incident)
+    page.notices.append(Notice(page.users, kind, title, body, _incident_url(incident)))
+
+
+def _page(pages: list[Page], receipt_id: int, now: dt.datetime) -> None:
+    """In-app (and e-mail) per incident; one IM message per audience and kind for the whole notification:
+    the ops engineers' robots (``tell_staff``) and each customer's dedicated group (``tell_group``)."""
+    if not pages:
+        return
+    from successhub.notifications import robots
+    from successhub.notifications.services import robot_text
+
     try:
         with transaction.atomic():
-            notify_each(notices)
+            notify_each([notice for page in pages for notice in page.notices])
+            grouped: dict[tuple[str, int | None], list[Page]] = defaultdict(list)
+            for page in pages:
+                grouped[(page.kind, page.organisation_id)].append(page)
+            for (kind, organisation_id), group in grouped.items():
+                verb = "告警" if kind == "ops.incident_opened" else "告警已恢复"
+                title = f"公有云环境{verb}（{sum(len(p.incidents) for p in group)} 条）"
+                lines = "\n".join(
+                    f"{i.environment_code} {i.summary}" for p in group for i in p.incidents[:20]
+                )
+                text = robot_text(title, lines, reverse("ops:index"))
+                dedupe = f"{kind}:{receipt_id}:{organisation_id or 'ops'}"
+                if organisation_id is None:
+                    robots.tell_staff(group[0].users, kind, text, dedupe_key=dedupe)
+                else:
+                    robots.tell_group(organisation_id, kind, text, dedupe_key=dedupe)
     except Exception:  # the incidents are stored: a failing notifier must not lose them or 500 the sender
-        logger.exception("could not notify about %d ops incident(s)", len(notices))
+        logger.exception("could not notify about ops incidents (receipt %s)", receipt_id)
+
+
+@dataclass
+class Page:
+    """Who is told about which incidents: ops engineers (``organisation_id`` None) or one customer's admins."""
+
+    kind: str
+    organisation_id: int | None
+    users: tuple
+    incidents: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
 
 
 # --- probes and weekly inspections -----------------------------------------------------------------
@@ -593,12 +641,25 @@ def publish_advisory(advisory: SecurityAdvisory, now: dt.datetime | None = None)
     admins = customer_admins({row.environment.organisation_id for row in untold})
     url = reverse("ops:advisory", args=[advisory.code])
     title = f"安全公告 {advisory.code}（{advisory.get_severity_display()}）：{advisory.title}"
-    notices = []
+    by_organisation: dict[int, list[AdvisoryEnvironment]] = defaultdict(list)
     for row in untold:
-        users = admins.get(row.environment.organisation_id, [])
-        body = f"受影响环境：{row.environment.code}（版本 {row.environment.version}），修复版本 {advisory.fixed_version}。"
-        if users:
-            notices.append(Notice(tuple(users), "ops.security_advisory", title, body, url))
+        by_organisation[row.environment.organisation_id].append(row)
+    for organisation_id, rows in by_organisation.items():
+        users = admins.get(organisation_id, [])
+        if not users:
+            continue
+        affected = "、".join(f"{r.environment.code}（版本 {r.environment.version}）" for r in rows)
+        body = f"受影响环境：{affected}；修复版本 {advisory.fixed_version}。"
+        tell_customer(
+            rows[0].environment.organisation,
+            "ops.security_advisory",
+            title,
+            body,
+            url,
+            users=users,
+            dedupe_key=f"ops.security_advisory:{advisory.pk}:{organisation_id}",
+        )
+    notices = []
     engineers = ops_engineers()
     if engineers and untold:
         notices.append(
@@ -712,11 +773,6 @@ def plan_upgrade_window(
     return window
 
 
-def _window_recipients(window: UpgradeWindow) -> list[User]:
-    organisation_ids = set(window.environments.values_list("organisation_id", flat=True))
-    return [user for users in customer_admins(organisation_ids).values() for user in users]
-
-
 def _send_notice(window: UpgradeWindow, kind: str, title: str, body: str, now: dt.datetime) -> bool:
     """Send one kind of notice for a window once (the unique row is the claim)."""
     with transaction.atomic():
@@ -725,9 +781,24 @@ def _send_notice(window: UpgradeWindow, kind: str, title: str, body: str, now: d
         )
         if not created:
             return False
-        recipients = _window_recipients(window) + ops_engineers()
-        notify_each([Notice(tuple(recipients), "ops.upgrade_window", title, body, reverse("ops:index"))])
-        notice.recipients = len({u.pk for u in recipients})
+        url = reverse("ops:index")
+        engineers = ops_engineers()
+        notify_each([Notice(tuple(engineers), "ops.upgrade_window", title, body, url)])
+        told = len(engineers)
+        # Every user of each customer in scope: in-app, e-mail, and the dedicated IM group if bound.
+        for organisation in Organisation.objects.filter(pk__in=window.environments.values("organisation_id")):
+            users = list(User.objects.filter(organisation=organisation, is_active=True))
+            tell_customer(
+                organisation,
+                "ops.upgrade_window",
+                title,
+                body,
+                url,
+                users=users,
+                dedupe_key=f"ops.upgrade_window:{window.pk}:{kind}:{organisation.pk}",
+            )
+            told += len(users)
+        notice.recipients = told
         notice.save(update_fields=["recipients"])
     return True
 
