@@ -7,9 +7,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run install install-dev assets browser prometheus-stack wrk test lint bench clean
+.PHONY: run install install-dev assets browser prometheus-stack pdf wrk test lint bench clean
 
-run: install assets
+run: install assets pdf
 	$(BIN)/successhub demo
 	$(BIN)/successhub serve --host $(HOST) --port $(PORT)
 
@@ -45,7 +45,13 @@ prometheus-stack:
 			$(PROMETHEUS_PACKAGES) >/dev/null) \
 		|| echo "the Prometheus stack could not be installed: its integration test will be skipped"; fi
 
-test: install-dev assets browser prometheus-stack
+# PDF reports (WeasyPrint) need Pango and a CJK font: Debian's fonts-noto-cjk, embedded into each PDF.
+pdf:
+	@{ dpkg -s fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1; } || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null) \
+		|| echo "fonts-noto-cjk/pango could not be installed: PDF reports will be refused and their tests skipped"; }
+
+test: install-dev assets browser prometheus-stack pdf
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -n 2 --dist loadfile
 

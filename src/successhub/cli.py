@@ -26,6 +26,8 @@ COMMAND_MODULES = [
     "api_token",
     "ops",
     "hotline",
+    "report",
+    "inspect",
 ]
 
 

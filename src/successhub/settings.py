@@ -72,6 +72,7 @@ EXTRA_APPS = [
     "successhub.ops",
     "successhub.integrations",
     "successhub.hotline",
+    "successhub.success",
 ]
 INSTALLED_APPS += EXTRA_APPS
 # Third-party apps: login throttling (django-axes), the API docs' own static files (no CDN under the CSP).

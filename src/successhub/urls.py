@@ -41,6 +41,7 @@ EXTRA_URLPATTERNS: list = [
     path("ops/", include("successhub.ops.urls")),
     path("", include("successhub.observability.urls")),
     path("hotline/", include("successhub.hotline.urls")),
+    path("success/", include("successhub.success.urls")),
 ]
 urlpatterns += EXTRA_URLPATTERNS
 # Uploaded files are private: they are served only through views that check who may see them.

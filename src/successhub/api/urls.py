@@ -32,6 +32,9 @@ def _register_routers() -> None:
     from successhub.hotline.api import router as hotline_router
 
     api.add_router("/hotline", hotline_router)
+    from successhub.success.api import router as success_router
+
+    api.add_router("/success", success_router)
     for router in EXTRA_ROUTERS:
         api.add_router(*router)
 

@@ -15,7 +15,7 @@ STAFF = [
     ("admin", "服务管理员 王敏", Role.SERVICE_ADMIN),
     ("engineer", "技术支持工程师 李强", Role.SUPPORT_ENGINEER),
     ("engineer2", "技术支持工程师 赵磊", Role.SUPPORT_ENGINEER),
-    ("manager", "专属技术经理 陈静", Role.TECHNICAL_MANAGER),
+    ("manager", "陈静", Role.TECHNICAL_MANAGER),
     ("accounts", "客户经营 刘洋", Role.ACCOUNT_MANAGER),
     ("ops", "运维工程师 孙浩", Role.OPS_ENGINEER),
 ]

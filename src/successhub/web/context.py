@@ -30,6 +30,8 @@ NAV_ENTRIES: list[tuple[str, str, str]] = [
     (gettext_noop("热线坐席"), "hotline:desk", "staff"),
     (gettext_noop("API 令牌"), "accounts:tokens", "all"),
     (gettext_noop("公有云运维"), "ops:index", "all"),
+    (gettext_noop("专属服务"), "success:mine", "customer"),
+    (gettext_noop("技术经理工作台"), "success:home", "staff"),
 ]
 
 

@@ -19,6 +19,7 @@ from successhub.contracts.selectors import entitlements_for, visible_contracts_f
 from successhub.core.catalog import SERVICE_CODES
 from successhub.core.reasons import Reason
 from successhub.web.handoff import instead_of
+from successhub.success.presentation import manager_card
 
 
 def _lang() -> str:
@@ -36,6 +37,7 @@ def home(request):
             contracts=visible_contracts_for(request.user),
             deployments=visible_deployments_for(request.user),
             allowed_count=sum(1 for d in decisions if d.allowed),
+            manager=manager_card(organisation, _lang() == "en"),
         )
     else:
         missing = unloaded_years_ahead(timezone.localdate().year)
