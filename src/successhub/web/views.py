@@ -18,8 +18,8 @@ from successhub.catalog.loader import get_catalog
 from successhub.contracts.selectors import entitlements_for, visible_contracts_for, visible_deployments_for
 from successhub.core.catalog import SERVICE_CODES
 from successhub.core.reasons import Reason
-from successhub.web.handoff import instead_of
 from successhub.success.presentation import manager_card
+from successhub.web.handoff import instead_of
 
 
 def _lang() -> str:
