@@ -108,7 +108,7 @@ def test_markdown_escapes_html_and_renders_the_subset():
         "## 标题\n\n<script>alert(1)</script> **粗体**\n\n- 一\n- 二\n\n| a | b |\n| --- | --- |\n| 1 | 2 |"
     )
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<strong>粗体</strong>" in html and "<ul><li>一</li><li>二</li></ul>" in html
+    assert "<strong>粗体</strong>" in html and "<ul>\n<li>一</li>\n<li>二</li>\n</ul>" in html
     assert "<td>1</td>" in html and "<h4>标题</h4>" in html
     assert 'href="javascript' not in render_markdown("[x](javascript:alert(1))")
     assert plain_text("| a | b |\n| --- | --- |\n| 1 | 2 |") == "a b\n1 2"

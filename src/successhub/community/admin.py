@@ -48,6 +48,18 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ["title", "key", "position"]
 
 
+class ArticleFileInline(admin.TabularInline):
+    """Files are added on the article page (content-checked); here they can be seen or removed."""
+
+    model = models.ArticleFile
+    extra = 0
+    fields = ["name", "content_type", "size", "description", "uploaded_by", "created_at"]
+    readonly_fields = ["name", "content_type", "size", "uploaded_by", "created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class RevisionInline(admin.TabularInline):
     model = models.ArticleRevision
     extra = 0
@@ -71,7 +83,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["is_published", "is_hidden", "product", "catalogue"]
     search_fields = ["title", "body", "slug"]
     filter_horizontal = ["topics", "tags"]
-    inlines = [RevisionInline]
+    inlines = [RevisionInline, ArticleFileInline]
 
 
 @admin.register(models.ArticleFeedback)
@@ -91,6 +103,8 @@ class FaqAdmin(admin.ModelAdmin):
 class LessonInline(admin.StackedInline):
     model = models.Lesson
     extra = 0
+    # Media go through the lesson's 管理视频与课件 page, which checks each file by its content.
+    readonly_fields = ["media", "video", "video_type", "slides_pdf"]
 
 
 @admin.register(models.Course)
@@ -130,3 +144,16 @@ class IdeaAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "vote_count"]  # status changes go through the innovation-square page
     raw_id_fields = ["author"]
     inlines = [StatusChangeInline]
+
+
+@admin.register(models.CommunityImage)
+class CommunityImageAdmin(admin.ModelAdmin):
+    list_display = ["key", "alt", "uploader", "question", "article", "lesson", "width", "height", "created_at"]
+    readonly_fields = ["key", "uploader", "image", "thumbnail", "content_type", "width", "height", "size", "sha256"]
+    raw_id_fields = ["question", "article", "lesson"]
+
+
+@admin.register(models.ArticleFileDownload)
+class ArticleFileDownloadAdmin(admin.ModelAdmin):
+    list_display = ["file", "user", "at", "bytes_sent", "range_header"]
+    readonly_fields = ["file", "user", "at", "bytes_sent", "range_header"]

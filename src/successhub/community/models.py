@@ -9,6 +9,8 @@ index hears about each change through the normal model signals).
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -455,12 +457,40 @@ class Course(models.Model):
         }
 
 
+def _media_path(folder: str, filename: str) -> str:
+    # Random names: a stored file's path never reveals who uploaded it or what it was called.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"community/{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{suffix}"
+
+
+def image_path(instance, filename: str) -> str:
+    return _media_path("images", filename)
+
+
+def file_path(instance, filename: str) -> str:
+    return _media_path("files", filename)
+
+
+def lesson_media_path(instance, filename: str) -> str:
+    return _media_path("lessons", filename)
+
+
+class LessonMedia(models.TextChoices):
+    TEXT = "text", _("图文")
+    VIDEO = "video", _("视频")
+    SLIDES = "slides", _("课件（幻灯片）")
+
+
 class Lesson(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
     position = models.PositiveIntegerField(_("序号"), default=0)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容（Markdown）"), blank=True)
     duration_minutes = models.PositiveIntegerField(_("时长（分钟）"), default=0)
+    media = models.CharField(_("形式"), max_length=10, choices=LessonMedia.choices, default=LessonMedia.TEXT)
+    video = models.FileField(_("视频（MP4/WebM）"), upload_to=lesson_media_path, blank=True)
+    video_type = models.CharField(_("视频类型"), max_length=20, blank=True)
+    slides_pdf = models.FileField(_("课件（PDF）"), upload_to=lesson_media_path, blank=True)
 
     class Meta:
         verbose_name = _("课时")
@@ -628,3 +658,112 @@ class IdeaStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idea}: {self.from_status} → {self.to_status}"
+
+
+# --- Media: screenshots in posts, files on articles, slides in lessons -----------------------------
+
+
+class CommunityImage(models.Model):
+    """A picture pasted or uploaded into a question, answer, comment or article, or a lesson's slide.
+
+    It is re-encoded on upload (EXIF and location dropped, resized) and kept with a thumbnail.
+    Until a post that shows it is saved, only its uploader (and staff) may see it; then it
+    belongs to that post and is shown to whoever may read the post: a private question's
+    pictures only to that organisation and staff.
+    """
+
+    key = models.CharField(_("标识"), max_length=40, unique=True)
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    image = models.FileField(_("图片"), upload_to=image_path)
+    thumbnail = models.FileField(_("缩略图"), upload_to=image_path)
+    content_type = models.CharField(_("类型"), max_length=40)
+    width = models.PositiveIntegerField(_("宽"))
+    height = models.PositiveIntegerField(_("高"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    alt = models.CharField(_("说明文字"), max_length=200, blank=True)
+    question = models.ForeignKey(
+        Question, verbose_name=_("所属问题"), null=True, blank=True, on_delete=models.CASCADE, related_name="images"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("所属文章"), null=True, blank=True, on_delete=models.CASCADE, related_name="images"
+    )
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("所属课时"), null=True, blank=True, on_delete=models.CASCADE, related_name="slides"
+    )
+    position = models.PositiveIntegerField(_("序号"), default=0)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("社区图片")
+        verbose_name_plural = _("社区图片")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="community_image_belongs_to_at_most_one_post",
+                condition=(
+                    Q(question__isnull=True, article__isnull=True)
+                    | Q(question__isnull=True, lesson__isnull=True)
+                    | Q(article__isnull=True, lesson__isnull=True)
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.alt or self.key
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:image", args=[self.key])
+
+    @property
+    def thumbnail_url(self) -> str:
+        return reverse("community:image_thumb", args=[self.key])
+
+
+class ArticleFile(models.Model):
+    """A file that goes with a knowledge article (a PDF guide, sample data), checked by content."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=file_path)
+    content_type = models.CharField(_("类型"), max_length=120)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("文章附件")
+        verbose_name_plural = _("文章附件")
+        ordering = ["article", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:article_file", args=[self.article.slug, self.pk])
+
+
+class ArticleFileDownload(models.Model):
+    """Who downloaded which article file, when, and how many bytes were sent."""
+
+    file = models.ForeignKey(ArticleFile, on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    bytes_sent = models.PositiveBigIntegerField(default=0)
+    range_header = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("附件下载记录")
+        verbose_name_plural = _("附件下载记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.file} · {self.at:%Y-%m-%d %H:%M}"

@@ -9,6 +9,7 @@ includes the visible answers.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from successhub.community.models import (
     ArticleFeedback,
     ArticleRevision,
     Comment,
+    CommunityImage,
     Idea,
     IdeaComment,
     IdeaStatus,
@@ -165,6 +167,28 @@ def _touch(question: Question) -> None:
     question.save(update_fields=["answer_count", "updated_at"])
 
 
+# --- pictures in posts -----------------------------------------------------------------------
+
+IMAGE_KEY = re.compile(r"/community/images/([A-Za-z0-9_-]{16,64})/")
+
+
+def image_keys(text: str) -> list[str]:
+    return list(dict.fromkeys(IMAGE_KEY.findall(text or "")))
+
+
+def attach_images(
+    user: User, text: str, *, question: Question | None = None, article: Article | None = None
+) -> int:
+    """Give the uploader's still-unattached pictures that ``text`` shows to its post, so they are
+    then shown to whoever may read the post (and only to them)."""
+    keys = image_keys(text)
+    if not keys:
+        return 0
+    return CommunityImage.objects.filter(
+        key__in=keys, uploader=user, question__isnull=True, article__isnull=True, lesson__isnull=True
+    ).update(question=question, article=article)
+
+
 # --- Q&A -------------------------------------------------------------------------------
 
 
@@ -189,6 +213,7 @@ def ask_question(
         organisation=user.organisation if private else None,
     )
     question.tags.set(_tags(tags))
+    attach_images(user, question.body, question=question)
     _count_post(user)
     return question
 
@@ -199,6 +224,7 @@ def answer_question(user: User, question: Question, body: str) -> Answer:
     if question.is_hidden or question.merged_into_id:
         raise Forbidden(_("该问题已关闭，不能再回答。"))
     answer = Answer.objects.create(question=question, author=user, body=_text(body, _("回答")))
+    attach_images(user, answer.body, question=question)
     _touch(question)
     _count_post(user)
     return answer
@@ -214,6 +240,7 @@ def add_comment(user: User, target: Question | Answer, body: str) -> Comment:
         comment = Comment.objects.create(answer=target, author=user, body=body)
     else:
         raise InvalidInput(_("只能评论问题或回答。"))
+    attach_images(user, body, question=target if isinstance(target, Question) else target.question)
     _count_post(user)
     return comment
 
@@ -366,6 +393,7 @@ def edit_question(user: User, question: Question, title: str, body: str, product
     question.save()
     if tags is not None:
         question.tags.set(_tags(tags))
+    attach_images(user, question.body, question=question)
     return question
 
 
@@ -376,6 +404,7 @@ def edit_answer(user: User, answer: Answer, body: str) -> Answer:
         raise Forbidden(_("只有回答人或服务人员可以编辑回答。"))
     answer.body = _text(body, _("回答"))
     answer.save()
+    attach_images(user, answer.body, question=answer.question)
     _touch(answer.question)
     return answer
 
@@ -429,6 +458,7 @@ def publish_article_revision(
     )
     article.title, article.body = title, body
     article.save()
+    attach_images(user, body, article=article)
     return revision
 
 

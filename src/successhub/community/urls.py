@@ -1,6 +1,6 @@
 from django.urls import path
 
-from successhub.community.views import home, ideas, knowledge, learning, moderation, questions
+from successhub.community.views import home, ideas, knowledge, learning, media, moderation, questions
 
 app_name = "community"
 
@@ -34,6 +34,15 @@ urlpatterns = [
     path("courses/<slug:slug>/", learning.course, name="course"),
     path("courses/<slug:slug>/lessons/<int:pk>/", learning.lesson, name="lesson"),
     path("courses/<slug:slug>/lessons/<int:pk>/complete/", learning.lesson_complete, name="lesson_complete"),
+    path("community/images/", media.upload_image, name="image_upload"),
+    path("community/images/<str:key>/", media.image, name="image"),
+    path("community/images/<str:key>/thumb/", media.image, {"thumb": True}, name="image_thumb"),
+    path("community/preview/", media.preview, name="preview"),
+    path("kb/<slug:slug>/files/", media.article_file_upload, name="article_file_upload"),
+    path("kb/<slug:slug>/files/<int:pk>/", media.article_file, name="article_file"),
+    path("courses/<slug:slug>/lessons/<int:pk>/media/", media.lesson_media, name="lesson_media"),
+    path("courses/<slug:slug>/lessons/<int:pk>/video/", media.lesson_video, name="lesson_video"),
+    path("courses/<slug:slug>/lessons/<int:pk>/slides.pdf", media.lesson_slides_pdf, name="lesson_slides_pdf"),
     path("ideas/", ideas.ideas, name="ideas"),
     path("ideas/new/", ideas.idea_new, name="idea_new"),
     path("ideas/<int:pk>/", ideas.idea, name="idea"),

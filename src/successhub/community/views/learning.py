@@ -80,6 +80,8 @@ def lesson(request, slug: str, pk: int):
             "previous": lessons[position - 1] if position > 0 else None,
             "next": lessons[position + 1] if position + 1 < len(lessons) else None,
             "progress": selectors.course_progress(request.user, [obj])[obj.pk],
+            "slides": list(current.slides.all()),
+            "is_moderator": services.is_moderator(request.user),
         },
     )
 
