@@ -14,14 +14,20 @@ second line of defence. The link and image rules are ours and applied in both pl
 
 ``plain_text`` gives the words without markup (image alt text included) for the search index and
 for excerpts, which therefore never show markup.
+
+Rendering a long article costs tens of milliseconds, so a rendering is kept in the process (an LRU)
+and in the shared cache (Redis in production) under the text's SHA-256, and the services render
+each post once when it is saved: a reader's page view finds it ready.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
 import nh3
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -33,6 +39,9 @@ from pygments.util import ClassNotFound
 # Where community images are served (see ``community.urls``); a test checks the two agree.
 IMAGE_PATH = re.compile(r"^/community/images/[A-Za-z0-9_-]{16,64}/(?:thumb/)?$")
 OUTSIDE_REL = "nofollow noopener"
+# Bump when the output changes, so the shared cache does not serve renderings of an older version.
+RENDERER_VERSION = 1
+CACHE_SECONDS = 30 * 24 * 3600
 # The page title is <h1>; a heading in a post starts at <h3>.
 HEADING_SHIFT = 2
 
@@ -192,7 +201,12 @@ def sanitise(html: str) -> str:
 
 @lru_cache(maxsize=2048)
 def _render(text: str) -> str:
-    return sanitise(_PARSER.render(text))
+    key = f"md:{RENDERER_VERSION}:{hashlib.sha256(text.encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = sanitise(_PARSER.render(text))
+        cache.set(key, html, CACHE_SECONDS)
+    return html
 
 
 def render_markdown(text: str) -> SafeString:

@@ -30,6 +30,7 @@ from successhub.community.errors import (
     NotVerified,
     RateLimited,
 )
+from successhub.community.markup import render_markdown
 from successhub.community.models import (
     Answer,
     Article,
@@ -180,7 +181,9 @@ def attach_images(
     user: User, text: str, *, question: Question | None = None, article: Article | None = None
 ) -> int:
     """Give the uploader's still-unattached pictures that ``text`` shows to its post, so they are
-    then shown to whoever may read the post (and only to them)."""
+    then shown to whoever may read the post (and only to them). Called by every service that saves
+    a post, it also renders the text into the cache."""
+    render_markdown(text)  # rendered once now, so the first reader finds it in the cache
     keys = image_keys(text)
     if not keys:
         return 0
