@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from pathlib import Path
 
 import pytest
 from django.db import connections
 from PIL import Image
+from playwright.sync_api import expect
 
 from successhub.community.models import CommunityImage, Question
 
@@ -80,7 +82,7 @@ def test_a_pasted_screenshot_is_shown_to_the_organisation_only(browser, live_ser
     asker.fill("#title", "凭证过账报错")
     asker.fill("#body", "过账时报错，截图如下：")
     asker.evaluate(PASTE, [_screenshot_png(), "screenshot.png"])
-    asker.wait_for_function("document.querySelector('#body').value.includes('/community/images/')")
+    expect(asker.locator("#body")).to_have_value(re.compile(r"!\[截图\]\(/community/images/[\w-]+/\)"))
     asker.click("[data-md-preview]")
     asker.wait_for_selector(".md-preview img")
     asker.check("input[name=private]")
