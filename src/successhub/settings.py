@@ -73,6 +73,7 @@ EXTRA_APPS = [
     "successhub.integrations",
     "successhub.hotline",
     "successhub.success",
+    "successhub.chat",
 ]
 INSTALLED_APPS += EXTRA_APPS
 # Third-party apps: login throttling (django-axes), the API docs' own static files (no CDN under the CSP).
@@ -245,6 +246,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES"
 SUCCESSHUB_CTI_SECRET = os.environ.get("SUCCESSHUB_CTI_SECRET", "")
 SUCCESSHUB_CTI_TOKEN = os.environ.get("SUCCESSHUB_CTI_TOKEN", "")
 SUCCESSHUB_CTI_MAX_SKEW_SECONDS = int(os.environ.get("SUCCESSHUB_CTI_MAX_SKEW_SECONDS", "300"))
+# IM human service: the longest message, the handling time assumed before any chat has ended (for the
+# expected wait), and the bare echo socket bench/chat.py measures against (off unless asked for).
+CHAT_MAX_MESSAGE_CHARS = int(os.environ.get("CHAT_MAX_MESSAGE_CHARS", "4000"))
+CHAT_DEFAULT_HANDLE_MINUTES = float(os.environ.get("CHAT_DEFAULT_HANDLE_MINUTES", "6"))
+CHAT_ECHO_ENDPOINT = env_bool("CHAT_ECHO_ENDPOINT", False)
 VERIFICATION_CODE_TTL_SECONDS = int(os.environ.get("VERIFICATION_CODE_TTL_SECONDS", "600"))
 
 # Optional: an OpenAI-compatible chat endpoint writes the bot's answers from the retrieved passages

@@ -261,7 +261,8 @@ def _option(kind: str, conversation: Conversation, situation: Situation) -> Hand
             TICKET, _("提交在线工单"), ticket_url(conversation), _("5×8 工作时间处理，1 个工作日内响应")
         )
     if kind == IM_SERVICE:
-        url = _reverse_or("chat:start", "")
+        # The chat page checks the im_service decision again; the conversation comes along as context.
+        url = _reverse_or("chat:start", "") + f"?{urlencode({'entry': 'in_product', 'conversation': conversation.pk})}"
         detail = _("服务时间 %(schedule)s，现在在线") % {"schedule": _schedule_label("7x8")}
         return HandoffOption(IM_SERVICE, _("转 IM 人工服务"), url, detail)
     if kind == HOTLINE:

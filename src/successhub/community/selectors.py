@@ -409,7 +409,7 @@ def target_for(user: User | None, kind: str, pk: int):
 # The ways to reach the service organisation from the community, in the order the page shows them:
 # 售后在线服务 (an online ticket through the community channel), the hotline, the bot and the
 # innovation square (需求聆听). What each customer may use is the entitlement engine's decision.
-CONTACT_SERVICES = ("online_ticket", "hotline", "smart_service", "demand_listening")
+CONTACT_SERVICES = ("online_ticket", "im_service", "hotline", "smart_service", "demand_listening")
 
 
 @dataclass(frozen=True)

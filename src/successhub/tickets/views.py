@@ -128,8 +128,8 @@ def portal_new(request):
     form = {
         "product": request.POST.get("product", request.GET.get("product", "")),
         "category": request.POST.get("category", request.GET.get("category", "")),
-        "title": request.POST.get("title", ""),
-        "description": request.POST.get("description", ""),
+        "title": request.POST.get("title", request.GET.get("title", "")),
+        "description": request.POST.get("description", request.GET.get("description", "")),
         "contact_preference": request.POST.get("contact_preference", ContactPreference.PORTAL),
     }
     status = 200
