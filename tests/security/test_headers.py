@@ -68,7 +68,9 @@ def test_production_redirects_to_https_and_sends_hsts(client, settings):
 
 
 def _run_settings(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"ALLOWED_HOSTS", "SUCCESSHUB_ENV", "DEBUG"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it for their own process, never for a deployment.
+    unset = {"ALLOWED_HOSTS", "SUCCESSHUB_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-m", "successhub.cli", *env.pop("argv")],
         env={**clean, **env},
