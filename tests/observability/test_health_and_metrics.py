@@ -50,6 +50,7 @@ def test_metrics_expose_requests_queues_outbox_sla_and_incidents(client):
         'successhub_ticket_first_response_sla{state="breached"}',
         'successhub_outbox_backlog{outbox="email"}',
         'successhub_outbox_backlog{outbox="webhook"}',
+        'successhub_outbox_backlog{outbox="im_robot"}',
         'successhub_ops_open_incidents{expected="false"}',
         "successhub_ops_unmatched_alerts",
     ):

@@ -149,3 +149,29 @@ def test_an_advisory_page_shows_only_the_callers_environments(
     client.force_login(customer_admin)
     html = client.get("/ops/advisories/ksa-1/").content.decode()
     assert environment.code in html and "标为已修复" not in html
+
+
+def test_ops_publish_an_advisory_from_the_page_and_the_affected_customer_is_told(
+    client, ops_engineer, customer_admin, environment, other_environment
+):
+    from successhub.notifications.models import Notification
+
+    client.force_login(ops_engineer)
+    form = {
+        "code": "ksa-2026-009",
+        "title": "会话固定漏洞",
+        "product": environment.product_id,
+        "affected_from": "5.0",
+        "affected_to": "",
+        "fixed_version": "6.3",
+        "severity": "critical",
+        "description": "升级到 6.3。",
+        "patch_code": "",
+    }
+    page = client.post("/ops/advisories/", form, follow=True).content.decode()
+
+    assert "安全公告已发布，受影响环境 1 个。" in page
+    assert environment.code in page and other_environment.code not in page
+    assert Notification.objects.filter(recipient=customer_admin, kind="ops.security_advisory").count() == 1
+    again = client.post("/ops/advisories/", form, follow=True).content.decode()
+    assert "公告编号已存在" in again

@@ -13,6 +13,7 @@ import os
 import time
 
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseForbidden
 from django.utils import timezone
@@ -112,6 +113,15 @@ class DatabaseCollector:
             ["webhook"],
             WebhookDelivery.objects.filter(delivered_at__isnull=True, failed_at__isnull=True).count(),
         )
+        try:
+            from successhub.notifications.models import RobotMessage
+
+            backlog.add_metric(
+                ["im_robot"],
+                RobotMessage.objects.filter(delivered_at__isnull=True, failed_at__isnull=True).count(),
+            )
+        except (ImportError, FieldError):
+            pass
         yield backlog
 
         incidents = GaugeMetricFamily(

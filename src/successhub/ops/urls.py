@@ -9,4 +9,5 @@ urlpatterns = [
     path("advisories/<slug:code>/", views.advisory, name="advisory"),
     path("advisories/<slug:code>/<int:row_id>/", views.advisory_row, name="advisory_row"),
     path("windows/", views.plan_window, name="plan_window"),
+    path("advisories/", views.publish_advisory, name="publish_advisory"),
 ]

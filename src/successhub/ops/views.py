@@ -7,7 +7,8 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +24,7 @@ from successhub.ops.models import (
     AdvisoryEnvironment,
     Environment,
     SecurityAdvisory,
+    Severity,
     UnmatchedAlert,
     UpgradeWindow,
 )
@@ -68,6 +70,7 @@ def index(request):
         )
         context["unmatched"] = list(UnmatchedAlert.objects.order_by("-received_at")[:20])
         context["products"] = Product.objects.filter(parent__isnull=True).order_by("id")
+        context["severities"] = Severity.choices
     return render(request, "ops/index.html", context)
 
 
@@ -145,6 +148,48 @@ def _parse_local(value: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+@login_required
+@require_POST
+def publish_advisory(request):
+    """Ops write a security advisory; it is published at once: affected environments computed, customers told."""
+    _operator(request)
+    fields = {
+        name: (request.POST.get(name) or "").strip()
+        for name in (
+            "code",
+            "title",
+            "affected_from",
+            "affected_to",
+            "fixed_version",
+            "severity",
+            "description",
+            "patch_code",
+        )
+    }
+    product = Product.objects.filter(pk=request.POST.get("product") or None).first()
+    if product is None or not all(
+        fields[n] for n in ("code", "title", "fixed_version", "severity", "description")
+    ):
+        messages.error(request, _("请填写公告编号、标题、产品、修复版本、严重程度和描述。"))
+        return redirect("ops:index")
+    if (
+        fields["severity"] not in Severity.values
+        or SecurityAdvisory.objects.filter(code=fields["code"]).exists()
+    ):
+        messages.error(request, _("公告编号已存在或严重程度无效。"))
+        return redirect("ops:index")
+    fields["patch_code"] = fields["patch_code"] or None
+    try:
+        with transaction.atomic():
+            advisory = SecurityAdvisory.objects.create(product=product, **fields)
+            rows = services.publish_advisory(advisory)
+    except (OpsError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or _("公告内容无效。"))
+        return redirect("ops:index")
+    messages.success(request, _("安全公告已发布，受影响环境 %(count)s 个。") % {"count": len(rows)})
+    return redirect("ops:advisory", code=advisory.code)
 
 
 @login_required
