@@ -175,3 +175,14 @@ def test_ops_publish_an_advisory_from_the_page_and_the_affected_customer_is_told
     assert Notification.objects.filter(recipient=customer_admin, kind="ops.security_advisory").count() == 1
     again = client.post("/ops/advisories/", form, follow=True).content.decode()
     assert "公告编号已存在" in again
+
+
+def test_the_page_shows_each_environments_latest_probe(client, customer_admin, environment):
+    from successhub.ops.models import ProbeResult
+
+    now = timezone.now()
+    ProbeResult.objects.create(environment=environment, at=now - dt.timedelta(minutes=10), up=False)
+    ProbeResult.objects.create(environment=environment, at=now, up=True, latency_ms=123.4)
+    client.force_login(customer_admin)
+    html = client.get("/ops/").content.decode()
+    assert "最近探测可用，123 毫秒" in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from successhub.accounts.models import User
@@ -17,6 +17,7 @@ from successhub.ops.models import (
     Environment,
     Incident,
     IncidentStatus,
+    ProbeResult,
     SecurityAdvisory,
     UpgradeWindow,
     WindowState,
@@ -32,6 +33,16 @@ def visible_environments_for(user: User) -> QuerySet[Environment]:
     if user.is_customer:
         return environments.filter(organisation_id=user.organisation_id)
     return environments
+
+
+def with_last_probe(environments: QuerySet[Environment]) -> QuerySet[Environment]:
+    """Each environment with its latest stored probe (``last_up``, ``last_latency_ms``, ``last_probe_at``)."""
+    latest = ProbeResult.objects.filter(environment=OuterRef("pk")).order_by("-at")
+    return environments.annotate(
+        last_up=Subquery(latest.values("up")[:1]),
+        last_latency_ms=Subquery(latest.values("latency_ms")[:1]),
+        last_probe_at=Subquery(latest.values("at")[:1]),
+    )
 
 
 def environment_for(user: User, code: str) -> Environment:

@@ -44,7 +44,11 @@ def _operator(request) -> None:
 @login_required
 def index(request):
     user = request.user
-    environments = list(selectors.visible_environments_for(user).order_by("organisation__name", "code"))
+    environments = list(
+        selectors.with_last_probe(selectors.visible_environments_for(user)).order_by(
+            "organisation__name", "code"
+        )
+    )
     ids = [env.pk for env in environments]
     incidents = selectors.open_incident_counts(ids)
     advisories = selectors.open_advisory_counts(ids)
