@@ -47,8 +47,8 @@ prometheus-stack:
 
 # PDF reports (WeasyPrint) need Pango and a CJK font: Debian's fonts-noto-cjk, embedded into each PDF.
 pdf:
-	@{ dpkg -s fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1; } || { \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null) \
+	@{ dpkg -s fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null 2>&1; } || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils >/dev/null) \
 		|| echo "fonts-noto-cjk/pango could not be installed: PDF reports will be refused and their tests skipped"; }
 
 test: install-dev assets browser prometheus-stack pdf

@@ -281,3 +281,21 @@ def test_monthly_analysis_is_annotated_and_sent(year_of_tickets, manager, custom
 
     with pytest.raises(InvalidState):
         services.generate_analysis(manager, year_of_tickets, dt.date(2026, 3, 1))
+
+
+@pytest.mark.django_db
+def test_hotline_calls_are_counted_by_month(advanced, customer):
+    from successhub.hotline.models import Call
+
+    for n, (month, fatal) in enumerate([(2, True), (2, False), (5, False)]):
+        Call.objects.create(
+            organisation=advanced,
+            caller=customer,
+            caller_phone="13900000000",
+            classification="fatal_fault" if fatal else "product_problem",
+            fatal=fatal,
+            created_at=beijing(2026, month, 3 + n, 10),
+        )
+    hotline = reports.annual_figures(advanced, dt.date(2026, 1, 1), dt.date(2026, 12, 31))["hotline"]
+    assert (hotline["total"], hotline["fatal"]) == (3, 1)
+    assert [m["count"] for m in hotline["months"]][:6] == [0, 2, 0, 0, 1, 0]

@@ -112,6 +112,13 @@ def report_view(report, english: bool) -> dict:
         if bot.get("total")
         else "",
         "hotline": figures.get("hotline"),
+        "hotline_chart": charts.bar_chart(
+            [m["month"][2:] for m in figures["hotline"]["months"]],
+            [m["count"] for m in figures["hotline"]["months"]],
+            title=_("每月热线来电"),
+        )
+        if figures.get("hotline", {}).get("total")
+        else "",
         "chat": figures.get("chat"),
         "moments": [
             {

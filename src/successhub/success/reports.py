@@ -230,8 +230,32 @@ def annual_figures(
 
 
 def channel_extensions(organisation: Organisation, start: dt.date, end: dt.date) -> dict:
-    """Hotline calls and IM chats, when those apps are installed (their own selectors count them)."""
-    return {}
+    """Hotline calls when the hotline app is installed: one pass over the year's calls."""
+    from django.apps import apps
+
+    extra: dict = {}
+    if apps.is_installed("successhub.hotline"):
+        from successhub.hotline.models import Call
+
+        begin, finish = _bounds(start, end)
+        by_month: Counter = Counter()
+        by_class: Counter = Counter()
+        fatal = 0
+        for created, classification, was_fatal in (
+            Call.objects.filter(organisation=organisation, created_at__gte=begin, created_at__lt=finish)
+            .order_by()
+            .values_list("created_at", "classification", "fatal")
+        ):
+            by_month[created.astimezone(BEIJING).strftime("%Y-%m")] += 1
+            by_class[classification or "unclassified"] += 1
+            fatal += bool(was_fatal)
+        extra["hotline"] = {
+            "total": sum(by_month.values()),
+            "fatal": fatal,
+            "by_classification": dict(by_class.most_common()),
+            "months": [{"month": m, "count": by_month.get(m, 0)} for m in months_between(start, end)],
+        }
+    return extra
 
 
 # --- suggestions: rules over the figures --------------------------------------------------------------
