@@ -251,6 +251,10 @@ SUCCESSHUB_CTI_MAX_SKEW_SECONDS = int(os.environ.get("SUCCESSHUB_CTI_MAX_SKEW_SE
 CHAT_MAX_MESSAGE_CHARS = int(os.environ.get("CHAT_MAX_MESSAGE_CHARS", "4000"))
 CHAT_DEFAULT_HANDLE_MINUTES = float(os.environ.get("CHAT_DEFAULT_HANDLE_MINUTES", "6"))
 CHAT_ECHO_ENDPOINT = env_bool("CHAT_ECHO_ENDPOINT", False)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "successhub.security.uploads.SafeTemporaryFileUploadHandler",
+]
 VERIFICATION_CODE_TTL_SECONDS = int(os.environ.get("VERIFICATION_CODE_TTL_SECONDS", "600"))
 
 # Optional: an OpenAI-compatible chat endpoint writes the bot's answers from the retrieved passages

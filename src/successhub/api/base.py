@@ -7,17 +7,20 @@ is machine-readable, the message plain words.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from pydantic import Field
 
 from successhub.accounts.services import user_for_api_token
 from successhub.security.middleware import bad_parameter_message
-from successhub.security.params import BadParameter
+from successhub.security.params import MAX_ID, MAX_PAGE, BadParameter
 from successhub.security.throttle import lockout_message, token_address_locked, token_refused
 
 
@@ -129,6 +132,9 @@ def _http_error(request, exc: HttpError):
     return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
 
 
+AT_YEARS = (1992, 2199)
+
+
 def parse_at(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -136,8 +142,27 @@ def parse_at(value: str | None) -> dt.datetime | None:
         at = dt.datetime.fromisoformat(value)
     except ValueError:
         raise ApiError(422, "invalid_input", f"'at' is not an ISO 8601 date-time: {value!r}") from None
+    if not AT_YEARS[0] <= at.year <= AT_YEARS[1]:
+        # Outside these years the time-zone arithmetic overflows (year 1, year 9999) and no contract runs.
+        raise ApiError(
+            422, "at_out_of_range", f"'at' must fall in the years {AT_YEARS[0]}–{AT_YEARS[1]}: {value!r}"
+        )
     if at.tzinfo is None:
         from successhub.core.entitlements import BEIJING
 
         at = at.replace(tzinfo=BEIJING)
     return at
+
+
+# Numbers a client sends: bounded, so no id or page overflows SQLite or PostgreSQL's bigint (422 instead).
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+Offset = Annotated[int, Field(ge=0, le=MAX_PAGE * 100)]
+
+
+class BoundedPageNumberPagination(PageNumberPagination):
+    """ninja's page-number pagination with a bounded page (``?page=10**18`` would overflow OFFSET)."""
+
+    class Input(Schema):
+        page: PageNumber = 1
+        page_size: Annotated[int, Field(ge=1, le=1000)] | None = None

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from successhub.accounts.models import Organisation
-from successhub.api.base import ApiError, ErrorOut, parse_at
+from successhub.api.base import ApiError, ErrorOut, ObjectId, parse_at
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.selectors import entitlements_for
 from successhub.core import entitlements as core
@@ -127,7 +127,7 @@ def my_entitlements(request, filters: Query[EntitlementFilter]):
     response={200: EntitlementsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="An organisation's entitlements (service staff)",
 )
-def organisation_entitlements(request, organisation_id: int, filters: Query[EntitlementFilter]):
+def organisation_entitlements(request, organisation_id: ObjectId, filters: Query[EntitlementFilter]):
     user = request.user
     if user.is_customer and user.organisation_id != organisation_id:
         raise PermissionDenied("You may only see your own organisation.")

@@ -7,13 +7,14 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from successhub.assistant import selectors, services
-from successhub.assistant.models import Conversation
+from successhub.assistant.models import Conversation, Message
+from successhub.security.params import parse_id
 
 SESSION_KEY = "assistant_conversation"
 
@@ -71,11 +72,8 @@ def ask_view(request):
 def rate_view(request):
     data = _payload(request)
     conversation = _conversation(request, create=False)
-    try:
-        rating = int(data.get("rating", 0))
-        message_id = int(data.get("message_id", 0))
-    except (TypeError, ValueError):
-        rating = message_id = 0
+    rating = {"1": 1, "-1": -1}.get(str(data.get("rating", "")).strip(), 0)
+    message_id = parse_id(str(data.get("message_id", ""))) or 0
     if conversation is None or rating not in (1, -1):
         return JsonResponse({"code": "invalid_input", "message": _("无法评价这条回答。")}, status=400)
     try:
@@ -121,6 +119,8 @@ def make_faq(request, message_id: int):
         return redirect("assistant:insights")
     try:
         faq = services.turn_into_faq(message_id, question, answer, request.POST.get("product") or None)
+    except Message.DoesNotExist:
+        raise Http404(_("找不到这条回答。")) from None
     except services.FaqUnavailable:
         messages.error(request, _("社区常见问题模块尚未启用。"))
         return redirect("assistant:insights")

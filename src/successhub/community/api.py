@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from ninja.security import SessionAuth
+from pydantic import Field
 
 from successhub.accounts.models import Organisation
-from successhub.api.base import ApiError, BearerAuth, ErrorOut, TokenHeaderAuth
+from successhub.api.base import ApiError, BearerAuth, ErrorOut, ObjectId, Offset, TokenHeaderAuth
 from successhub.community import selectors, services
 from successhub.community.errors import CommunityError
 from successhub.community.models import Answer, Article, Faq, Idea, Question
@@ -159,7 +160,7 @@ class IdeaIn(Schema):
     description: str
     product: str | None = None
     channel: Literal["innovation_square", "bot", "hotline", "ticket_site"] = "innovation_square"
-    organisation_id: int | None = None
+    organisation_id: ObjectId | None = None
 
 
 class IdeaStatusIn(Schema):
@@ -168,8 +169,8 @@ class IdeaStatusIn(Schema):
 
 
 class Page(Schema):
-    limit: int = 20
-    offset: int = 0
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    offset: Offset = 0
 
 
 def _slice(queryset, page: Page):
@@ -261,7 +262,7 @@ def list_questions(
     response=list[QuestionOut],
     summary="Questions like a title being typed",
 )
-def similar_questions(request, text: str, limit: int = 5):
+def similar_questions(request, text: str, limit: Annotated[int, Field(ge=1, le=20)] = 5):
     return [
         _question(x) for x in selectors.similar_questions(_user(request), text, limit=max(1, min(limit, 20)))
     ]
@@ -273,7 +274,7 @@ def similar_questions(request, text: str, limit: int = 5):
     response={200: QuestionDetailOut, 404: ErrorOut},
     summary="A question with its answers (accepted first, then by votes)",
 )
-def read_question(request, question_id: int):
+def read_question(request, question_id: ObjectId):
     user = _user(request)
     question = _run(selectors.question_for, user, question_id)
     if question.merged_into_id:
@@ -307,7 +308,7 @@ def post_question(request, payload: QuestionIn):
     response={201: AnswerOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Answer a question (verified users)",
 )
-def post_answer(request, question_id: int, payload: AnswerIn):
+def post_answer(request, question_id: ObjectId, payload: AnswerIn):
     question = _run(selectors.question_for, request.user, question_id)
     return Status(201, _answer(_run(services.answer_question, request.user, question, payload.body)))
 
@@ -374,7 +375,7 @@ def list_ideas(
 @router.get(
     "/ideas/{idea_id}", auth=READ_AUTH, response={200: IdeaDetailOut, 404: ErrorOut}, summary="One idea"
 )
-def read_idea(request, idea_id: int):
+def read_idea(request, idea_id: ObjectId):
     idea = _run(selectors.idea_for, None, idea_id)
     history = [
         {
@@ -417,7 +418,7 @@ def post_idea(request, payload: IdeaIn):
     response={200: IdeaDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Change an idea's status with the official response (service staff)",
 )
-def post_idea_status(request, idea_id: int, payload: IdeaStatusIn):
+def post_idea_status(request, idea_id: ObjectId, payload: IdeaStatusIn):
     idea = _run(selectors.idea_for, request.user, idea_id)
     _run(services.change_idea_status, request.user, idea, payload.status, payload.response)
     return read_idea(request, idea_id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from successhub.api.base import ErrorOut
+from successhub.api.base import BoundedPageNumberPagination, ErrorOut, ObjectId
 from successhub.notifications import selectors, services
 
 router = Router(tags=["notifications"])
@@ -29,7 +29,7 @@ class ReadAllOut(Schema):
 
 
 @router.get("/notifications", response=list[NotificationOut], summary="我的通知（分页，最新在前）")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def list_notifications(request, unread: bool = False):
     return selectors.notifications_for(request.user, unread_only=unread)
 
@@ -44,6 +44,6 @@ def read_all(request):
     response={200: NotificationOut, 404: ErrorOut},
     summary="标为已读",
 )
-def read_one(request, notification_id: int):
+def read_one(request, notification_id: ObjectId):
     # Another user's id raises DoesNotExist, which the API turns into 404 not_found.
     return services.mark_read(request.user, notification_id)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from ninja import Query, Router, Schema
 from ninja.security import SessionAuth
+from pydantic import Field
 
-from successhub.api.base import BearerAuth, TokenHeaderAuth
+from successhub.api.base import BearerAuth, PageNumber, TokenHeaderAuth
 from successhub.search.selectors import search
 
 router = Router(tags=["search"])
@@ -20,8 +23,8 @@ class SearchIn(Schema):
     q: str
     product: str | None = None
     kind: list[str] | None = None
-    page: int = 1
-    per_page: int = 20
+    page: PageNumber = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 20
 
 
 class SearchResultOut(Schema):

@@ -6,13 +6,11 @@ from django.shortcuts import render
 
 from successhub.contracts.models import Product
 from successhub.search.selectors import KIND_LABELS, search
+from successhub.security.params import parse_page
 
 
 def _page_number(value: str | None) -> int:
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
+    return parse_page(value)
 
 
 def search_page(request):

@@ -20,7 +20,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from successhub.security.params import BadParameter
+from successhub.security.params import MAX_ID, BadParameter
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -75,6 +75,12 @@ def check_request(request: HttpRequest) -> None:
             "request_too_large",
             _("请求过大：一次最多上传 %(mb)s MB。") % {"mb": limit // (1024 * 1024)},
         )
+    if any(
+        len(part) > 18 and part.isascii() and part.isdigit() and int(part) > MAX_ID
+        for part in request.path.split("/")
+    ):
+        # No object's id exceeds a bigint: a longer number in the path names nothing (not a 500).
+        raise InvalidInput(404, "not_found", _("没有找到该内容。"))
     if UNSTORABLE.search(request.path) or any(
         _has_unstorable(key) or _has_unstorable(values) for key, values in request.GET.lists()
     ):

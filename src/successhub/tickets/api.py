@@ -10,15 +10,17 @@ refused attachments.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
+from pydantic import Field
 
 from successhub.accounts.models import User
-from successhub.api.base import BearerAuth, ErrorOut, TokenHeaderAuth, api
+from successhub.api.base import BearerAuth, ErrorOut, ObjectId, PageNumber, TokenHeaderAuth, api
 from successhub.core.reasons import Reason, reason_of
 from successhub.tickets import selectors, sla
 from successhub.tickets.categories import CATEGORIES
@@ -57,7 +59,7 @@ class TicketIn(Schema):
     channel: str = Channel.IN_PRODUCT
     contact_preference: str = ContactPreference.PORTAL
     # Staff (the hotline desk) file for a customer user; customers file for themselves.
-    requester_id: int | None = None
+    requester_id: ObjectId | None = None
 
 
 class SlaOut(Schema):
@@ -141,7 +143,7 @@ class StatusIn(Schema):
 
 class AssignIn(Schema):
     # None: round-robin among the engineers with the product's skill.
-    assignee_id: int | None = None
+    assignee_id: ObjectId | None = None
 
 
 class ContactIn(Schema):
@@ -159,7 +161,7 @@ class WithdrawIn(Schema):
 
 
 class RatingIn(Schema):
-    score: int
+    score: Annotated[int, Field(ge=0, le=1000)]
     comment: str = ""
 
 
@@ -187,11 +189,11 @@ class QueueFilter(Schema):
     status: str = "all"
     product: str = ""
     category: str = ""
-    organisation: int | None = None
+    organisation: ObjectId | None = None
     assignee: str = ""
     breached: bool = False
     q: str = ""
-    page: int = 1
+    page: PageNumber = 1
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -378,7 +380,7 @@ def list_tickets(request, filters: Query[QueueFilter]):
 
 
 @router.get("/attachments/{attachment_id}", response={200: None, **ERRORS}, summary="Download an attachment")
-def download(request, attachment_id: int):
+def download(request, attachment_id: ObjectId):
     attachment = selectors.attachment_for(request.user, attachment_id)
     return _file_response(attachment)
 

@@ -13,6 +13,7 @@ from successhub.tickets import conf
 from successhub.tickets.errors import AttachmentRejected
 
 SNIFF_BYTES = 8192
+MAX_NAME_LENGTH = 200
 
 # kind: (magic prefixes, content type)
 _SIGNATURES: dict[str, tuple[tuple[bytes, ...], str]] = {
@@ -76,7 +77,14 @@ def _is_text(head: bytes) -> bool:
 
 def check_attachment(name: str, size: int, head: bytes) -> CheckedFile:
     """Accept or refuse one file from its name, size and first bytes."""
-    clean_name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "attachment"
+    clean_name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
+    if len(clean_name) > MAX_NAME_LENGTH:
+        raise AttachmentRejected(
+            f"附件文件名过长（最多 {MAX_NAME_LENGTH} 个字符）。",
+            f"The attachment's file name is too long (at most {MAX_NAME_LENGTH} characters).",
+            code="attachment_name_too_long",
+            status=400,
+        )
     limit = conf.attachment_max_bytes()
     if size > limit:
         raise AttachmentRejected(
@@ -109,6 +117,19 @@ def _utf8(head: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
+
+
+def check_total(already_stored: int, checked: list[CheckedFile]) -> None:
+    """A ticket holds at most ``TICKETS_TOTAL_ATTACHMENT_BYTES`` of files, whatever each file's size."""
+    limit = conf.total_attachment_bytes()
+    if already_stored + sum(info.size for info in checked) > limit:
+        mb = limit // (1024 * 1024)
+        raise AttachmentRejected(
+            f"该工单的附件总大小将超过上限 {mb} MB。",
+            f"The ticket's attachments would exceed the {mb} MB total limit.",
+            code="ticket_attachments_full",
+            status=413,
+        )
 
 
 def check_upload(upload) -> CheckedFile:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from successhub.accounts.models import Organisation, User
 from successhub.contracts.models import Product
+from successhub.security.params import parse_id
 from successhub.tickets import conf
 from successhub.tickets.models import (
     OPEN_STATUSES,
@@ -144,8 +145,8 @@ def _filtered(qs: QuerySet[Ticket], user: User, filters: QueueFilters, now: dt.d
         qs = qs.filter(assignee=user)
     elif filters.assignee == "none":
         qs = qs.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        qs = qs.filter(assignee_id=int(filters.assignee))
+    elif parse_id(filters.assignee) is not None:
+        qs = qs.filter(assignee_id=parse_id(filters.assignee))
     if filters.breached:
         qs = qs.filter(
             Q(

@@ -27,6 +27,7 @@ from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Deployment
 from successhub.contracts.selectors import entitlements_for
 from successhub.core.reasons import reason_of
+from successhub.security.params import parse_id, parse_int
 from successhub.tickets import selectors, sla
 from successhub.tickets.categories import CATEGORIES
 from successhub.tickets.errors import InvalidInput, TicketError
@@ -283,8 +284,7 @@ def portal_withdraw(request, number: str):
 @require_POST
 def portal_rate(request, number: str):
     comment = request.POST.get("comment", "")
-    raw = request.POST.get("score", "")
-    score = int(raw) if raw.isdigit() else 0
+    score = parse_int(request.POST.get("score"), default=0, maximum=1000) or 0
     return _portal_action(
         request,
         number,
@@ -318,7 +318,7 @@ def _queue_filters(request) -> selectors.QueueFilters:
         product=request.GET.get("product", ""),
         category=request.GET.get("category", ""),
         status=request.GET.get("status", "open"),
-        organisation=int(organisation) if organisation.isdigit() else None,
+        organisation=parse_id(organisation),
         assignee=request.GET.get("assignee", ""),
         breached=request.GET.get("breached") == "1",
         search=request.GET.get("q", "").strip(),
@@ -470,8 +470,9 @@ def workspace_assign(request, number: str):
 
     def assign(ticket):
         engineer = None
-        if raw.isdigit():
-            engineer = User.objects.filter(pk=int(raw), is_active=True).first()
+        if raw:
+            engineer_id = parse_id(raw)
+            engineer = User.objects.filter(pk=engineer_id, is_active=True).first() if engineer_id else None
             if engineer is None:
                 raise InvalidInput("处理人不存在。", "No such engineer.")
         assignment.assign(ticket, request.user, engineer)
@@ -555,8 +556,8 @@ def workspace_skill_add(request):
         request,
         lambda: assignment.add_skill(
             request.user,
-            engineer_id=int(engineer) if engineer.isdigit() else 0,
-            product_id=int(product) if product.isdigit() else 0,
+            engineer_id=parse_id(engineer) or 0,
+            product_id=parse_id(product) or 0,
             active=request.POST.get("active", "1") == "1",
         ),
         _("技能已添加。"),

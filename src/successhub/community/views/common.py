@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from successhub.community import services
 from successhub.community.errors import CommunityError, NotSignedIn, NotVerified
 from successhub.contracts.models import Product
+from successhub.security.params import parse_id
 
 PAGE_SIZE = 20
 
@@ -101,7 +102,8 @@ def can_post_notice(user) -> str | None:
 
 
 def int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    """An object id from a form: no object has an id that is not a positive bigint (404)."""
+    number = parse_id(value)
+    if number is None:
+        raise Http404
+    return number

@@ -126,7 +126,7 @@ def comment(request, pk: int):
     obj = selectors.question_for(request.user, pk)
     target = obj
     if request.POST.get("answer"):
-        target = selectors.target_for(request.user, "answer", int(request.POST["answer"]))
+        target = selectors.target_for(request.user, "answer", int_or_404(request.POST["answer"]))
         if target.question_id != obj.pk:
             raise Http404
     created = services.add_comment(request.user, target, request.POST.get("body", ""))

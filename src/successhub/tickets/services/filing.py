@@ -21,7 +21,7 @@ from successhub.core.entitlements import BEIJING
 from successhub.core.reasons import Reason
 from successhub.core.scenario import decision_to_json
 from successhub.tickets import outbound, sla
-from successhub.tickets.attachments import check_upload
+from successhub.tickets.attachments import check_total, check_upload
 from successhub.tickets.categories import BY_CODE, Category
 from successhub.tickets.errors import ActionNotAllowed, FilingRefused, InvalidInput, NotVerified
 from successhub.tickets.models import Channel, ContactPreference, Status, Ticket, TicketCounter, TicketEvent
@@ -149,6 +149,7 @@ def file_ticket(
         raise InvalidInput("未知的联系方式偏好。", "Unknown contact preference.")
     check = check_filing(requester, product_code, category, channel, now)
     checked = [check_upload(upload) for upload in attachments]
+    check_total(0, checked)
     product = product_by_code(product_code)
     due = sla.deadlines(check.schedule, check.target_minutes, now)
     # Numbered and assigned in their own short statements, so concurrent filings do not queue on the

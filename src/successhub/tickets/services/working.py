@@ -13,11 +13,12 @@ from collections.abc import Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from successhub.accounts.models import User
 from successhub.tickets import outbound, sla
-from successhub.tickets.attachments import check_upload
+from successhub.tickets.attachments import check_total, check_upload
 from successhub.tickets.errors import ActionNotAllowed, InvalidInput, InvalidTransition, TicketError
 from successhub.tickets.models import (
     OPEN_STATUSES,
@@ -94,6 +95,8 @@ def reply(
     kind = MessageKind.INTERNAL_NOTE if internal else MessageKind.PUBLIC_REPLY
     with files_kept_only_on_success(), transaction.atomic():
         locked = lock(ticket)
+        if checked:
+            check_total(stored_bytes(locked), checked)
         message = TicketMessage.objects.create(
             ticket=locked,
             author=author,
@@ -201,6 +204,10 @@ def _staff_contact(ticket: Ticket, engineer: User, now: dt.datetime) -> None:
         Ticket.objects.filter(pk=ticket.pk).update(**changes)
 
 
+def stored_bytes(ticket: Ticket) -> int:
+    return TicketAttachment.objects.filter(ticket=ticket).aggregate(total=Sum("size"))["total"] or 0
+
+
 def add_attachments(
     ticket: Ticket, user: User, uploads: Sequence[UploadedFile], now: dt.datetime | None = None
 ) -> list[TicketAttachment]:
@@ -213,6 +220,8 @@ def add_attachments(
         raise InvalidTransition("工单已关闭，不能再添加附件。", "The ticket is closed.")
     checked = [check_upload(upload) for upload in uploads]
     with files_kept_only_on_success(), transaction.atomic():
+        # Locked: two uploads at once cannot both fit under the ticket's total.
+        check_total(stored_bytes(lock(ticket)), checked)
         return [
             save_attachment(ticket, None, user, upload, info, internal=False, now=now)
             for upload, info in zip(uploads, checked, strict=True)
