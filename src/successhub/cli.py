@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "hotline",
     "report",
     "inspect",
+    "backup",
 ]
 
 
