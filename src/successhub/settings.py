@@ -266,7 +266,9 @@ SUCCESSHUB_LLM_TIMEOUT = float(os.environ.get("SUCCESSHUB_LLM_TIMEOUT", "20"))
 
 # Public-cloud operations (successhub.ops): the Prometheus stack it feeds and reads, and upgrade windows.
 SUCCESSHUB_PROMETHEUS_URL = os.environ.get("SUCCESSHUB_PROMETHEUS_URL", "")  # read probe results from it
-SUCCESSHUB_PROMETHEUS_SD_DIR = os.environ.get("SUCCESSHUB_PROMETHEUS_SD_DIR", "")  # write file_sd targets here
+SUCCESSHUB_PROMETHEUS_SD_DIR = os.environ.get(
+    "SUCCESSHUB_PROMETHEUS_SD_DIR", ""
+)  # write file_sd targets here
 SUCCESSHUB_OPS_PROBE_SECONDS = int(os.environ.get("SUCCESSHUB_OPS_PROBE_SECONDS", "300"))
 SUCCESSHUB_UPGRADE_NOTICE_DAYS = [int(d) for d in env_list("SUCCESSHUB_UPGRADE_NOTICE_DAYS", "7,1")]
 # Upgrade windows may not overlap this schedule's working time on the business calendar.

@@ -427,10 +427,13 @@ def parse_labels(source: str, doc: dict) -> Labels:
         where = f"ops_platforms.{code}"
         if not isinstance(value, dict) or not isinstance(value.get("url"), str):
             raise CatalogError(source, where, "must be a mapping with zh, en, url and products")
-        products = _code_list(value.get("products"), tuple(tables["products"]), source, f"{where}.products", allow_none=False)
+        products = _code_list(
+            value.get("products"), tuple(tables["products"]), source, f"{where}.products", allow_none=False
+        )
         platforms[str(code)] = OpsPlatform(str(code), _text(value, source, where), value["url"], products)
     out_of_scope = {
-        str(code): _text(value, source, f"out_of_scope.{code}") for code, value in (doc.get("out_of_scope") or {}).items()
+        str(code): _text(value, source, f"out_of_scope.{code}")
+        for code, value in (doc.get("out_of_scope") or {}).items()
     }
     return Labels(**tables, product_parents=parents, ops_platforms=platforms, out_of_scope=out_of_scope)
 
