@@ -74,6 +74,7 @@ EXTRA_APPS = [
     "successhub.hotline",
     "successhub.success",
     "successhub.chat",
+    "successhub.updates",
 ]
 INSTALLED_APPS += EXTRA_APPS
 # Third-party apps: login throttling (django-axes), the API docs' own static files (no CDN under the CSP).
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Package uploads (several GB): their own size limit, and bytes hashed on their way to a temporary file.
+    "successhub.updates.uploads.PackageUploadMiddleware",
     # Refuses NUL bytes and other unstorable text with a 400 before any view sees them.
     "successhub.security.middleware.InvalidInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -207,6 +210,36 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+# Patch packages (successhub.updates): the local file system by default; an S3-compatible store in
+# production with SUCCESSHUB_PACKAGE_STORAGE=storages.backends.s3.S3Storage (pip install ".[s3]"),
+# SUCCESSHUB_PACKAGE_BUCKET, AWS_S3_ENDPOINT_URL and the AWS_* credentials in the environment.
+PACKAGE_STORAGE_BACKEND = os.environ.get("SUCCESSHUB_PACKAGE_STORAGE", "django.core.files.storage.FileSystemStorage")
+PACKAGE_ROOT = Path(os.environ.get("SUCCESSHUB_PACKAGE_ROOT", VAR_DIR / "packages"))
+if "s3" in PACKAGE_STORAGE_BACKEND.lower():
+    PACKAGE_STORAGE_OPTIONS = {
+        "bucket_name": os.environ.get("SUCCESSHUB_PACKAGE_BUCKET", ""),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "file_overwrite": False,
+        "default_acl": None,
+        "querystring_auth": True,
+    }
+else:
+    PACKAGE_STORAGE_OPTIONS = {"location": str(PACKAGE_ROOT), "base_url": None}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "packages": {"BACKEND": PACKAGE_STORAGE_BACKEND, "OPTIONS": PACKAGE_STORAGE_OPTIONS},
+}
+# How package bytes leave: "stream" (the application, embedded default), "accel" (nginx X-Accel-Redirect to
+# SUCCESSHUB_DOWNLOAD_ACCEL_PREFIX, an internal location aliasing SUCCESSHUB_PACKAGE_ROOT) or "redirect"
+# (a presigned URL of the S3-compatible store). Signed links live SUCCESSHUB_DOWNLOAD_LINK_SECONDS.
+SUCCESSHUB_DOWNLOAD_DELIVERY = os.environ.get("SUCCESSHUB_DOWNLOAD_DELIVERY", "stream")
+SUCCESSHUB_DOWNLOAD_ACCEL_PREFIX = os.environ.get("SUCCESSHUB_DOWNLOAD_ACCEL_PREFIX", "/internal/packages/")
+SUCCESSHUB_MAX_PACKAGE_BYTES = int(os.environ.get("SUCCESSHUB_MAX_PACKAGE_BYTES", str(20 * 1024**3)))
+SUCCESSHUB_DOWNLOAD_LINK_SECONDS = int(os.environ.get("SUCCESSHUB_DOWNLOAD_LINK_SECONDS", "600"))
+if SUCCESSHUB_DOWNLOAD_DELIVERY not in {"stream", "accel", "redirect"}:
+    raise ImproperlyConfigured("SUCCESSHUB_DOWNLOAD_DELIVERY must be stream, accel or redirect.")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

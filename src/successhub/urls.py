@@ -43,6 +43,7 @@ EXTRA_URLPATTERNS: list = [
     path("hotline/", include("successhub.hotline.urls")),
     path("success/", include("successhub.success.urls")),
     path("chat/", include("successhub.chat.urls")),
+    path("updates/", include("successhub.updates.urls")),
 ]
 urlpatterns += EXTRA_URLPATTERNS
 # Uploaded files are private: they are served only through views that check who may see them.

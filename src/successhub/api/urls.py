@@ -35,6 +35,9 @@ def _register_routers() -> None:
     from successhub.success.api import router as success_router
 
     api.add_router("/success", success_router)
+    from successhub.updates.api import router as updates_router
+
+    api.add_router("/", updates_router)
     for router in EXTRA_ROUTERS:
         api.add_router(*router)
 

@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from successhub.assistant import llm
+from successhub.assistant.demand import demand_text, file_from_bot
 from successhub.assistant.handoff import (
     COMMUNITY,
     HOTLINE,
@@ -109,6 +110,9 @@ def conversation_for(user, session_key: str, conversation_id: int | None = None)
 def ask(conversation: Conversation, text: str, fatal: bool = False) -> BotReply:
     """Answer ``text`` in ``conversation`` and keep both messages."""
     text = (text or "").strip()[:MAX_QUESTION]
+    demand = demand_text(text)
+    if demand is not None:
+        return _demand_reply(conversation, text, demand)
     user = conversation.user
     fatal = fatal or looks_fatal(text)
     question = Message.objects.create(
@@ -146,6 +150,16 @@ def ask(conversation: Conversation, text: str, fatal: bool = False) -> BotReply:
         _record_handoff(conversation, handoff)
     conversation.save(update_fields=["updated_at"])
     return BotReply(answer, sources, confident, round(best, 4), handoff, reply.pk, fatal)
+
+
+def _demand_reply(conversation: Conversation, text: str, demand: str) -> BotReply:
+    """需求聆听 through the bot (see ``successhub.assistant.demand``)."""
+    question = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=text)
+    answer, handoff = file_from_bot(conversation, demand)
+    reply = Message.objects.create(conversation=conversation, role=Message.Role.BOT, text=answer,
+                                   in_reply_to=question, confident=True, handoff=handoff.as_dict())
+    conversation.save(update_fields=["updated_at"])
+    return BotReply(answer, [], True, 1.0, handoff, reply.pk, False)
 
 
 def _extractive_answer(sources: list[dict]) -> str:

@@ -585,6 +585,9 @@ class Idea(models.Model):
         related_name="ideas",
     )
     channel = models.CharField(_("提交渠道"), max_length=30, default="innovation_square")
+    reference = models.CharField(
+        _("来源单据"), max_length=100, blank=True, help_text=_("工单号、智能客服对话或热线来电编号")
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.SUBMITTED
     )
@@ -606,6 +609,16 @@ class Idea(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("community:idea", args=[self.pk])
+
+    @property
+    def channel_name(self) -> str:
+        """The channel as the catalog names it (智能客服, 热线, 工单系统, 创新广场), in the page's language."""
+        from django.utils.translation import get_language
+
+        from successhub.catalog.loader import get_catalog
+
+        language = "en" if (get_language() or "zh").startswith("en") else "zh"
+        return get_catalog().labels.name("channels", self.channel, language)
 
 
 class IdeaVote(models.Model):

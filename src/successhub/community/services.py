@@ -565,6 +565,28 @@ def propose_idea(
     return idea
 
 
+def file_demand(
+    filed_by: User,
+    channel: str,
+    title: str,
+    description: str,
+    *,
+    organisation: Organisation | None = None,
+    product: Product | str | None = None,
+    reference: str = "",
+) -> Idea:
+    """需求聆听 from any channel the plan names: the bot (``bot``), the hotline desk (``hotline``, staff
+    filing for ``organisation``), a ticket (``ticket_site``) or the square itself. The demand lands in
+    the innovation square with its channel and the reference of where it came from (a ticket number,
+    a bot conversation, a call); the engine decides whether the organisation may use that channel and
+    its explanation is the refusal's message."""
+    idea = propose_idea(filed_by, product, title, description, channel=channel, organisation=organisation)
+    if reference:
+        idea.reference = reference[:100]
+        idea.save(update_fields=["reference", "updated_at"])
+    return idea
+
+
 @transaction.atomic
 def comment_idea(user: User, idea: Idea, body: str) -> IdeaComment:
     _start_post(user)

@@ -9,6 +9,7 @@ LOADERS = [
     "successhub.demo.tickets",
     "successhub.demo.community",
     "successhub.demo.ops",
+    "successhub.demo.updates",
 ]
 
 DEMO_PASSWORD = "demo12345"

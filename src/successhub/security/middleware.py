@@ -64,7 +64,8 @@ def _characters_refused() -> InvalidInput:
 
 def check_request(request: HttpRequest) -> None:
     """Raise :class:`InvalidInput` when the request carries what no view can handle."""
-    limit = int(getattr(settings, "SUCCESSHUB_MAX_REQUEST_BYTES", 0) or 0)
+    # A view that takes big bodies on purpose (package uploads) raises its own limit through a middleware before this one.
+    limit = int(getattr(request, "max_request_bytes", 0) or getattr(settings, "SUCCESSHUB_MAX_REQUEST_BYTES", 0) or 0)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -63,6 +63,13 @@ CATEGORIES: tuple[Category, ...] = (
         "custom_dev_maintenance",
         Text(gettext_noop("二开接口维护"), "Secondary-development interface upkeep"),
     ),
+    # 需求聆听 through a ticket: filed as a ticket and, in the same transaction, as a demand in the
+    # innovation square with its channel (the hotline's when the desk files it, the ticket site's otherwise).
+    Category(
+        "product_demand",
+        "demand_listening",
+        Text(gettext_noop("产品需求与建议"), "Product demand or suggestion"),
+    ),
     Category(
         "secondary_development",
         "online_ticket",

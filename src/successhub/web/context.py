@@ -29,6 +29,7 @@ NAV_ENTRIES: list[tuple[str, str, str]] = [
     (gettext_noop("创新广场"), "community:ideas", "all"),
     (gettext_noop("热线坐席"), "hotline:desk", "staff"),
     (gettext_noop("IM 坐席"), "chat:console", "staff"),
+    (gettext_noop("补丁与许可"), "updates:index", "all"),
     (gettext_noop("API 令牌"), "accounts:tokens", "all"),
     (gettext_noop("公有云运维"), "ops:index", "all"),
     (gettext_noop("专属服务"), "success:mine", "customer"),

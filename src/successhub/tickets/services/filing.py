@@ -33,6 +33,7 @@ from successhub.tickets.services.common import (
     save_attachment,
 )
 
+DEMAND_SERVICE = "demand_listening"
 CUSTOMER_CHANNELS = frozenset({Channel.IN_PRODUCT, Channel.TICKET_SITE, Channel.COMMUNITY})
 
 
@@ -84,7 +85,7 @@ def check_filing(
         )
     decision = entitlement_for(
         requester.organisation,
-        core.Request(service=category.service, product=product_code, channel=channel),
+        core.Request(service=category.service, product=product_code, channel=_request_channel(category, channel)),
         at,
     )
     if not decision.allowed:
@@ -226,7 +227,29 @@ def file_ticket(
                 )
             )
         outbound.notify_each(notices)
+        if check.category.service == DEMAND_SERVICE:
+            _file_demand(ticket, check, filed_by, requester, product)
     return ticket
+
+
+def _request_channel(category: Category, channel: str) -> str:
+    """A demand (需求聆听) is asked of the engine by its own channels: the hotline's, or the ticket site's."""
+    if category.service == DEMAND_SERVICE:
+        return Channel.HOTLINE if channel == Channel.HOTLINE else Channel.TICKET_SITE
+    return channel
+
+
+def _file_demand(ticket: Ticket, check: FilingCheck, filed_by: User, requester: User, product: Product) -> None:
+    """The ticket's demand lands in the innovation square too, with its channel and the ticket's number;
+    a refusal there undoes the ticket (one transaction)."""
+    from successhub.community.errors import CommunityError
+    from successhub.community.services import file_demand
+
+    try:
+        file_demand(filed_by, _request_channel(check.category, ticket.channel), ticket.title, ticket.description,
+                    organisation=requester.organisation, product=product, reference=ticket.number)
+    except CommunityError as exc:
+        raise InvalidInput(exc.message, exc.message, code=exc.code, status=exc.status) from None
 
 
 def _number_and_engineer(product: Product, now: dt.datetime) -> tuple[str, User | None]:

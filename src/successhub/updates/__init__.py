@@ -1,0 +1,1 @@
+"""Patches and downloads (补丁包下载), update plans, license upgrades (许可升级) and signed licenses."""
