@@ -442,6 +442,23 @@ CASES: list[Case] = [
     ),
 ]
 
+CASES += [
+    Case(
+        "the dedicated IM group admits at most 5 customer users",
+        scenario(**ADV, request=r("dedicated_im_group", members=6)),
+        "dedicated_im_group",
+        False,
+        "member_limit_reached",
+    ),
+    Case(
+        "a fifth member of the dedicated IM group is admitted",
+        scenario(**ADV, request=r("dedicated_im_group", members=5)),
+        "dedicated_im_group",
+        True,
+        "ok",
+    ),
+]
+
 # Every reason the engine decides (the reason table's engine rows): each needs at least one case.
 ALL_REASONS = {reason.value for reason in ENGINE_ORDER}
 

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "inspect",
     "backup",
     "license",
+    "im",
 ]
 
 

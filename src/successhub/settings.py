@@ -75,6 +75,7 @@ EXTRA_APPS = [
     "successhub.success",
     "successhub.chat",
     "successhub.updates",
+    "successhub.imgroups",
 ]
 INSTALLED_APPS += EXTRA_APPS
 # Third-party apps: login throttling (django-axes), the API docs' own static files (no CDN under the CSP).

@@ -44,6 +44,7 @@ EXTRA_URLPATTERNS: list = [
     path("success/", include("successhub.success.urls")),
     path("chat/", include("successhub.chat.urls")),
     path("updates/", include("successhub.updates.urls")),
+    path("", include("successhub.imgroups.urls")),
 ]
 urlpatterns += EXTRA_URLPATTERNS
 # Uploaded files are private: they are served only through views that check who may see them.

@@ -64,6 +64,8 @@ class Request:
     product: str | None = None
     channel: str | None = None
     amount: Decimal = Decimal(1)
+    # How many customer members a group would have (the dedicated IM group's ``max_members``).
+    members: int | None = None
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,11 @@ class Engine:
             wanted = request.amount if request else Decimal(0)
             if remaining <= 0 or wanted > remaining:
                 return _Verdict(Reason.QUOTA_EXHAUSTED, edition, contract, item, quota, {"wanted": wanted})
+        if request and request.members is not None and item.max_members is not None:
+            if request.members > item.max_members:
+                return _Verdict(
+                    Reason.MEMBER_LIMIT_REACHED, edition, contract, item, quota, {"members": request.members}
+                )
         return _Verdict(Reason.OK, edition, contract, item, quota, {})
 
     def _decision(
@@ -455,6 +462,11 @@ def _suggestion(x: _Explaining) -> tuple[str, str]:
     return (suggestion.zh, suggestion.en) if suggestion else ("", "")
 
 
+def _max_members(x: _Explaining) -> tuple[str, str]:
+    limit = str(x.item.max_members if x.item and x.item.max_members is not None else 0)
+    return limit, limit
+
+
 def _minimum_amount(x: _Explaining) -> tuple[str, str]:
     minimum = _num(
         x.item.min_contract_amount if x.item and x.item.min_contract_amount is not None else Decimal(0)
@@ -507,6 +519,7 @@ EXPLANATION_FIELDS: Mapping[str, Callable[[_Explaining], tuple[str, str]]] = {
     "first_year": _first_year,
     "suggestion": _suggestion,
     "minimum_amount": _minimum_amount,
+    "max_members": _max_members,
     "quota": _quota,
     "shortfall": _shortfall,
     "quota_clause": _quota_clause,

@@ -146,6 +146,16 @@ class Reason(StrEnum):
             tell=True,
         ),
     )
+    MEMBER_LIMIT_REACHED = (
+        "member_limit_reached",
+        ReasonRow(
+            Text("群成员已满", "Group is full"),
+            "{service}不超过 {max_members} 个用户加入（服务方人员不计入），您的组织已有 {max_members} 人；"
+            "请先移除一位成员再添加。",
+            "The {service} admits at most {max_members} users (the vendor's staff do not count) and your "
+            "organisation already has {max_members}; remove a member before adding another.",
+        ),
+    )
     OK = (
         "ok",
         ReasonRow(

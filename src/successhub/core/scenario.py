@@ -136,7 +136,11 @@ def parse_scenario(
             raise ScenarioError("request.fatal: expected true or false")
         product = raw_request.get("product")
         channel = raw_request.get("channel")
+        members = raw_request.get("members")
+        if members is not None and (isinstance(members, bool) or not isinstance(members, int) or members < 0):
+            raise ScenarioError("request.members: expected a whole number")
         request = Request(
+            members=members,
             service=_code(_require(raw_request, "service", "request"), SERVICE_CODES, "request.service"),
             fatal=fatal,
             product=None if product is None else _code(product, products, "request.product"),

@@ -23,6 +23,8 @@ NAV_ENTRIES: list[tuple[str, str, str]] = [
     (gettext_noop("通知"), "notifications:list", "all"),
     (gettext_noop("我的工单"), "tickets:portal_list", "customer"),
     (gettext_noop("工单工作台"), "tickets:workspace", "staff"),
+    (gettext_noop("专属 IM 服务群"), "imgroups:portal", "customer"),
+    (gettext_noop("IM 服务群"), "imgroups:workspace", "staff"),
     (gettext_noop("智能客服"), "assistant:insights", "staff"),
     (gettext_noop("社区"), "community:index", "all"),
     (gettext_noop("知识库"), "community:kb", "all"),
