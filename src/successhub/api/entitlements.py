@@ -56,13 +56,17 @@ class EntitlementFilter(Schema):
     product: str | None = None
     channel: str | None = None
     amount: Decimal | None = None
+    # Customer members a dedicated IM group would have (checked against the catalog's max_members).
+    members: int | None = None
     at: str | None = None
 
 
 def _request_from(filters: EntitlementFilter) -> core.Request | None:
     if filters.service is None:
-        if any(v is not None for v in (filters.fatal, filters.product, filters.channel, filters.amount)):
-            raise ApiError(422, "invalid_input", "fatal, product, channel and amount need a service.")
+        if any(
+            v is not None for v in (filters.fatal, filters.product, filters.channel, filters.amount, filters.members)
+        ):
+            raise ApiError(422, "invalid_input", "fatal, product, channel, amount and members need a service.")
         return None
     if filters.service not in SERVICE_CODES:
         raise ApiError(422, "unknown_service", f"Unknown service code {filters.service!r}.")
@@ -74,7 +78,11 @@ def _request_from(filters: EntitlementFilter) -> core.Request | None:
     amount = filters.amount if filters.amount is not None else Decimal(1)
     if amount <= 0:
         raise ApiError(422, "invalid_input", "amount must be positive.")
-    return core.Request(filters.service, filters.fatal, filters.product, filters.channel, amount)
+    if filters.members is not None and filters.members < 0:
+        raise ApiError(422, "invalid_input", "members must not be negative.")
+    return core.Request(
+        filters.service, filters.fatal, filters.product, filters.channel, amount, members=filters.members
+    )
 
 
 class ReasonOut(Schema):
