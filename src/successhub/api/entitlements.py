@@ -64,9 +64,12 @@ class EntitlementFilter(Schema):
 def _request_from(filters: EntitlementFilter) -> core.Request | None:
     if filters.service is None:
         if any(
-            v is not None for v in (filters.fatal, filters.product, filters.channel, filters.amount, filters.members)
+            v is not None
+            for v in (filters.fatal, filters.product, filters.channel, filters.amount, filters.members)
         ):
-            raise ApiError(422, "invalid_input", "fatal, product, channel, amount and members need a service.")
+            raise ApiError(
+                422, "invalid_input", "fatal, product, channel, amount and members need a service."
+            )
         return None
     if filters.service not in SERVICE_CODES:
         raise ApiError(422, "unknown_service", f"Unknown service code {filters.service!r}.")
