@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run install install-dev assets browser prometheus-stack pdf wrk test lint bench clean
+.PHONY: run install install-dev assets browser prometheus-stack pdf wrk nginx test lint bench clean
 
 run: install assets pdf
 	$(BIN)/successhub demo
@@ -63,7 +63,11 @@ lint: install-dev
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
-bench: install-dev wrk prometheus-stack
+# bench/downloads.py measures the production path through nginx (X-Accel-Redirect), Debian's package.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+bench: install-dev wrk nginx prometheus-stack
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
