@@ -97,11 +97,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 await self._error("invalid_frame", "body and client_id must be strings.")
                 return
             try:
-                message, created = await database_sync_to_async(self._post)(body, client_id)
+                # Any free thread of the pool (not the one thread Channels serialises database work
+                # on): chats do not wait for each other's writes. The message is stored when this returns.
+                message, created = await database_sync_to_async(self._post, thread_sensitive=False)(
+                    body, client_id
+                )
             except ChatError as exc:
                 await self._error(exc.code, exc.message_en, client_id)
                 return
-            if not created:  # a resend: the sender gets it back; the others already have it
+            if created:
+                await self.channel_layer.group_send(self.group, {"type": "chat.message", "message": message})
+            else:  # a resend: the sender gets it back; the others already have it
                 await self._send({"type": "message", "message": message})
         else:
             await self._error("invalid_frame", "Unknown frame type.")
@@ -110,7 +116,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return [services.message_json(m) for m in services.messages_after(self.session, after)]
 
     def _post(self, body: str, client_id: str) -> tuple[dict, bool]:
-        message, created = services.post_message(self.session, self.scope["user"], body, client_id)
+        message, created = services.post_message(
+            self.session, self.scope["user"], body, client_id, broadcast=False
+        )
         return services.message_json(message), created
 
     def _fresh_state(self) -> dict:

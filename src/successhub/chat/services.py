@@ -238,7 +238,14 @@ def can_view(session: ChatSession, user: User) -> bool:
 
 
 def post_message(
-    session: ChatSession, user: User, body: str, client_id: str = "", *, attachment=None, checked=None
+    session: ChatSession,
+    user: User,
+    body: str,
+    client_id: str = "",
+    *,
+    attachment=None,
+    checked=None,
+    broadcast: bool = True,
 ) -> tuple[ChatMessage, bool]:
     """Store a message with the next number; return (message, created). The same client id twice
     returns the stored one (a resend after a reconnect is not a second message)."""
@@ -289,7 +296,8 @@ def post_message(
             raise
         return found, False
     session.last_seq = message.seq
-    transaction.on_commit(lambda: broadcast_message(message))  # stored first, then sent on
+    if broadcast:  # stored first, then sent on (the socket consumer sends it on itself, from its loop)
+        transaction.on_commit(lambda: broadcast_message(message))
     return message, True
 
 

@@ -10,6 +10,7 @@ LOADERS = [
     "successhub.demo.community",
     "successhub.demo.ops",
     "successhub.demo.updates",
+    "successhub.demo.live_support",
 ]
 
 DEMO_PASSWORD = "demo12345"
