@@ -166,7 +166,7 @@ def test_ops_publish_an_advisory_from_the_page_and_the_affected_customer_is_told
         "fixed_version": "6.3",
         "severity": "critical",
         "description": "升级到 6.3。",
-        "patch_code": "",
+        "patch": "",
     }
     page = client.post("/ops/advisories/", form, follow=True).content.decode()
 
@@ -186,3 +186,34 @@ def test_the_page_shows_each_environments_latest_probe(client, customer_admin, e
     client.force_login(customer_admin)
     html = client.get("/ops/").content.decode()
     assert "最近探测可用，123 毫秒" in html
+
+
+def test_an_advisory_links_the_fixing_patch_from_the_patch_catalogue(client, ops_engineer, environment):
+    from model_bakery import baker
+
+    from successhub.ops.models import SecurityAdvisory
+    from successhub.updates.models import Package, PackageStatus
+
+    package = baker.make(
+        Package,
+        product=environment.product,
+        status=PackageStatus.PUBLISHED,
+        title="苍穹 6.3 安全补丁",
+        published_at=timezone.now(),
+        sha256="ab" * 32,
+        file="p/x.zip",
+        file_name="x.zip",
+    )
+    client.force_login(ops_engineer)
+    form = {
+        "code": "ksa-2026-010",
+        "title": "漏洞",
+        "product": environment.product_id,
+        "fixed_version": "6.3",
+        "severity": "high",
+        "description": "d",
+        "patch": package.pk,
+    }
+    page = client.post("/ops/advisories/", form, follow=True).content.decode()
+    assert SecurityAdvisory.objects.get(code="ksa-2026-010").patch == package
+    assert f"/packages/{package.pk}/" in page and "苍穹 6.3 安全补丁" in page

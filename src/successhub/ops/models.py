@@ -246,9 +246,15 @@ class SecurityAdvisory(models.Model):
     fixed_version = models.CharField(_("修复版本"), max_length=40)
     severity = models.CharField(_("严重程度"), max_length=20, choices=Severity.choices)
     description = models.TextField(_("描述"))
-    # The patch catalogue (issue 14, ``successhub.updates``) is not on main yet: the related patch is
-    # kept as its code, nullable, until it can be a foreign key to the package model.
-    patch_code = models.CharField(_("相关补丁编号"), max_length=100, null=True, blank=True)  # noqa: DJ001
+    # The fix in the patch catalogue (``successhub.updates``), where one exists.
+    patch = models.ForeignKey(
+        "updates.Package",
+        verbose_name=_("相关补丁"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="security_advisories",
+    )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -97,7 +97,9 @@ def advisories_for(user: User) -> list[AdvisoryEnvironment]:
 
 
 def advisory_for(user: User, code: str) -> tuple[SecurityAdvisory, list[AdvisoryEnvironment]]:
-    advisory = SecurityAdvisory.objects.select_related("product").get(code=code, published_at__isnull=False)
+    advisory = SecurityAdvisory.objects.select_related("product", "patch").get(
+        code=code, published_at__isnull=False
+    )
     rows = advisory.environments.select_related("environment__organisation", "upgrade_window")
     if user.is_customer:
         rows = rows.filter(environment__organisation_id=user.organisation_id)

@@ -28,6 +28,7 @@ from successhub.ops.models import (
     UnmatchedAlert,
     UpgradeWindow,
 )
+from successhub.updates.models import Package, PackageStatus
 
 OPERATORS = {Role.OPS_ENGINEER, Role.SERVICE_ADMIN}
 
@@ -75,6 +76,7 @@ def index(request):
         context["unmatched"] = list(UnmatchedAlert.objects.order_by("-received_at")[:20])
         context["products"] = Product.objects.filter(parent__isnull=True).order_by("id")
         context["severities"] = Severity.choices
+        context["packages"] = Package.objects.filter(status=PackageStatus.PUBLISHED).select_related("product")
     return render(request, "ops/index.html", context)
 
 
@@ -169,7 +171,6 @@ def publish_advisory(request):
             "fixed_version",
             "severity",
             "description",
-            "patch_code",
         )
     }
     product = Product.objects.filter(pk=request.POST.get("product") or None).first()
@@ -184,7 +185,7 @@ def publish_advisory(request):
     ):
         messages.error(request, _("公告编号已存在或严重程度无效。"))
         return redirect("ops:index")
-    fields["patch_code"] = fields["patch_code"] or None
+    fields["patch"] = Package.objects.filter(pk=request.POST.get("patch") or None, product=product).first()
     try:
         with transaction.atomic():
             advisory = SecurityAdvisory.objects.create(product=product, **fields)
