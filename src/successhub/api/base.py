@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 from pydantic import Field
@@ -51,7 +52,94 @@ class TokenHeaderAuth(APIKeyHeader):
         return _authenticate_token(request, key)
 
 
-api = NinjaAPI(
+class PublicRead:
+    """The last auth callback of a public read: anyone, signed in or not (OpenAPI: security optional)."""
+
+    openapi_public = True
+    __name__ = "public_read"
+
+    def __call__(self, request: HttpRequest) -> bool:
+        return True
+
+
+public_read = PublicRead()
+
+# What any operation may answer besides what it declares (see CompleteOpenAPISchema).
+ERROR_DESCRIPTIONS = {
+    400: "Bad request: text that cannot be stored (NUL), a number out of range, a malformed body",
+    401: "Not signed in and no valid API token",
+    403: "Signed in but not allowed",
+    404: "No such object, or not one the caller may see",
+    413: "Request body too large (SUCCESSHUB_MAX_REQUEST_BYTES) or a file over its limit",
+    422: "Input that does not match the schema or the rules",
+    429: "Too many wrong passwords or API tokens from this address: locked for a while",
+}
+
+
+class CompleteOpenAPISchema(OpenAPISchema):
+    """ninja's schema, plus every refusal each operation can give and optional auth on public reads.
+
+    Each operation also lists the 4xx answers that come from the shared edge rather than its own
+    code: 400 (the invalid-input middleware), 422 (validation), 413 (bodies), 404 (path ids),
+    401/403/429 where credentials are checked, all as ``{"code", "message"}``.
+    """
+
+    def operation_security(self, operation):
+        security = super().operation_security(operation)
+        if security is not None and _is_public(operation):
+            security.append({})  # an empty requirement: no authentication needed
+        return security
+
+    def operation_details(self, operation):
+        details = super().operation_details(operation)
+        responses = details.setdefault("responses", {})
+        codes = [400, 422]
+        if operation.auth_callbacks:
+            codes.append(429)
+            if not _is_public(operation):
+                codes += [401, 403]
+        if set(operation.methods) & {"POST", "PUT", "PATCH"}:
+            codes.append(413)
+        error_schema = self._create_schema_from_model(ErrorOut, by_alias=True, mode="serialization")[0]
+        for code in sorted(set(codes)):
+            if code in responses or str(code) in responses:
+                continue
+            responses[code] = {
+                "description": ERROR_DESCRIPTIONS[code],
+                "content": {self.api.renderer.media_type: {"schema": error_schema}},
+            }
+        return details
+
+    def get_paths(self):
+        paths = super().get_paths()
+        for path, methods in paths.items():
+            if "{" not in path:
+                continue
+            for operation in methods.values():
+                responses = operation.get("responses", {})
+                if 404 not in responses and "404" not in responses:
+                    error_schema = self._create_schema_from_model(
+                        ErrorOut, by_alias=True, mode="serialization"
+                    )[0]
+                    responses[404] = {
+                        "description": ERROR_DESCRIPTIONS[404],
+                        "content": {self.api.renderer.media_type: {"schema": error_schema}},
+                    }
+        return paths
+
+
+def _is_public(operation) -> bool:
+    return any(getattr(callback, "openapi_public", False) for callback in operation.auth_callbacks)
+
+
+class SuccessHubAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return CompleteOpenAPISchema(api=self, path_prefix=path_prefix)
+
+
+api = SuccessHubAPI(
     title="SuccessHub API",
     version="1.0.0",
     description="客户成功服务平台 API: entitlements, tickets, community and more. "

@@ -19,7 +19,7 @@ from ninja.security import SessionAuth
 from pydantic import Field
 
 from successhub.accounts.models import Organisation
-from successhub.api.base import ApiError, BearerAuth, ErrorOut, ObjectId, Offset, TokenHeaderAuth
+from successhub.api.base import ApiError, BearerAuth, ErrorOut, ObjectId, Offset, TokenHeaderAuth, public_read
 from successhub.community import selectors, services
 from successhub.community.errors import CommunityError
 from successhub.community.models import Answer, Article, Faq, Idea, Question
@@ -29,12 +29,8 @@ router = Router(tags=["community"])
 T = TypeVar("T")
 
 
-def _anyone(request):
-    """Reading is public: the last resort when no credentials came with the request."""
-    return True
-
-
-READ_AUTH = [SessionAuth(), BearerAuth(), TokenHeaderAuth(), _anyone]
+# Reading is public: the last resort when no credentials came with the request.
+READ_AUTH = [SessionAuth(), BearerAuth(), TokenHeaderAuth(), public_read]
 
 
 def _user(request):

@@ -8,15 +8,10 @@ from ninja import Query, Router, Schema
 from ninja.security import SessionAuth
 from pydantic import Field
 
-from successhub.api.base import BearerAuth, PageNumber, TokenHeaderAuth
+from successhub.api.base import BearerAuth, PageNumber, TokenHeaderAuth, public_read
 from successhub.search.selectors import search
 
 router = Router(tags=["search"])
-
-
-def _anonymous(request):
-    """Visitors may search too; they see public content only."""
-    return True
 
 
 class SearchIn(Schema):
@@ -48,7 +43,7 @@ class SearchOut(Schema):
 @router.get(
     "/search",
     response=SearchOut,
-    auth=[SessionAuth(), BearerAuth(), TokenHeaderAuth(), _anonymous],
+    auth=[SessionAuth(), BearerAuth(), TokenHeaderAuth(), public_read],
     summary="Search questions, articles, FAQ and courses",
 )
 def search_documents(request, filters: Query[SearchIn]):
