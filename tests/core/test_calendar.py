@@ -8,13 +8,13 @@ import pytest
 
 from successhub.core.calendar import (
     BEIJING,
-    SCHEDULES,
     BusinessCalendar,
     HolidayCalendar,
     UnknownSchedule,
 )
 
-CALENDAR = BusinessCalendar(HolidayCalendar.bundled())
+CALENDAR = BusinessCalendar(HolidayCalendar.bundled())  # the catalog's schedules
+SCHEDULES = tuple(CALENDAR.schedules)
 
 
 def bj(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:

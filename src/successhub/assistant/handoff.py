@@ -54,6 +54,9 @@ class Right:
     explanation: str = ""
     next_open: dt.datetime | None = None
     fatal_only: bool = False
+    # The service's schedule code (its hours are catalog data) and first-response target, if any.
+    schedule: str | None = None
+    first_response_minutes: int | None = None
 
     @classmethod
     def from_decision(cls, decision) -> Right:
@@ -68,6 +71,12 @@ class Right:
             explanation=decision.explanation,
             next_open=decision.next_open,
             fatal_only=bool(decision.item and decision.item.fatal_only),
+            schedule=decision.schedule,
+            first_response_minutes=(
+                decision.item.first_response.working_minutes
+                if decision.item and decision.item.first_response
+                else None
+            ),
         )
 
 

@@ -9,6 +9,7 @@ threshold it says it does not know and offers a hand-off instead of guessing.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db import transaction
@@ -239,7 +240,7 @@ def handoff_for(conversation: Conversation, fatal: bool = False, at=None) -> Han
         if next_open:
             when = _("，下次开放：%(at)s") % {"at": f"{timezone.localtime(next_open):%m-%d %H:%M}"}
         message = _("IM 人工服务现在不在服务时间（%(schedule)s）%(when)s。%(message)s") % {
-            "schedule": _schedule_label("7x8"),
+            "schedule": _schedule_label(_schedule_of(situation.im_service, "im_service")),
             "when": when,
             "message": message,
         }
@@ -271,17 +272,16 @@ _MESSAGES = {
 
 def _option(kind: str, conversation: Conversation, situation: Situation) -> HandoffOption:
     if kind == TICKET:
-        return HandoffOption(
-            TICKET, _("提交在线工单"), ticket_url(conversation), _("5×8 工作时间处理，1 个工作日内响应")
-        )
+        return HandoffOption(TICKET, _("提交在线工单"), ticket_url(conversation), _ticket_detail(situation))
     if kind == IM_SERVICE:
         # The chat page checks the im_service decision again; the conversation comes along as context.
         url = _reverse_or("chat:start", "") + f"?{urlencode({'entry': 'in_product', 'conversation': conversation.pk})}"
-        detail = _("服务时间 %(schedule)s，现在在线") % {"schedule": _schedule_label("7x8")}
+        schedule = _schedule_of(situation.im_service, "im_service")
+        detail = _("服务时间 %(schedule)s，现在在线") % {"schedule": _schedule_label(schedule)}
         return HandoffOption(IM_SERVICE, _("转 IM 人工服务"), url, detail)
     if kind == HOTLINE:
         remaining = situation.hotline.remaining
-        detail = _("7×24 小时")
+        detail = _schedule_label(_schedule_of(situation.hotline, "hotline"))
         if remaining is not None:
             detail += _("，本服务年度剩余 %(count)s 次") % {"count": _number(remaining)}
         number = _hotline_number()
@@ -347,11 +347,35 @@ def _reverse_or(name: str, fallback: str) -> str:
         return fallback
 
 
-def _schedule_label(code: str) -> str:
-    from successhub.catalog.loader import get_catalog
-
+def _schedule_label(code: str | None) -> str:
     language = "en" if (get_language() or "zh").startswith("en") else "zh"
-    return get_catalog().labels.name("schedules", code, language)
+    return get_catalog().labels.name("schedules", code, language) if code else ""
+
+
+def _schedule_of(right, service: str) -> str | None:
+    """The schedule of the customer's decision, else the catalog's definition of the service."""
+    if right.schedule:
+        return right.schedule
+    item = get_catalog().any_definition(service)
+    return item.schedule if item else None
+
+
+def _ticket_detail(situation: Situation) -> str:
+    """服务时间 and the first-response target of online tickets, from the customer's plan."""
+    right = situation.online_ticket
+    schedule = _schedule_of(right, "online_ticket")
+    minutes = right.first_response_minutes
+    if minutes is None:
+        item = get_catalog().any_definition("online_ticket")
+        minutes = item.first_response.working_minutes if item and item.first_response else None
+    definition = get_catalog().labels.service_hours.get(schedule or "")
+    if minutes is None or definition is None:
+        return _("服务时间 %(schedule)s") % {"schedule": _schedule_label(schedule)}
+    days = Decimal(minutes * 60) / definition.day_seconds
+    return _("服务时间 %(schedule)s，%(days)s 个工作日内首次响应") % {
+        "schedule": _schedule_label(schedule),
+        "days": _number(days),
+    }
 
 
 def _hotline_number() -> str:

@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from successhub.calendars.models import CalendarYear, Holiday, MakeupDay, ScheduleSetting
-from successhub.calendars.selectors import bump_version, unloaded_years_ahead
+from successhub.calendars.selectors import bump_version, makeup_days_sentence, unloaded_years_ahead
+from successhub.catalog.loader import get_catalog
 
 
 class HolidayInline(admin.TabularInline):
@@ -52,4 +53,18 @@ class CalendarYearAdmin(BumpOnSave, admin.ModelAdmin):
 
 @admin.register(ScheduleSetting)
 class ScheduleSettingAdmin(BumpOnSave, admin.ModelAdmin):
-    list_display = ("schedule", "include_makeup_days")
+    list_display = ("schedule", "include_makeup_days", "catalog_default")
+
+    @admin.display(description=_("服务目录的默认值"))
+    def catalog_default(self, obj: ScheduleSetting) -> str:
+        definition = get_catalog().labels.service_hours.get(obj.schedule)
+        return _("计为工作日") if definition and definition.makeup_days else _("不计为工作日")
+
+    def changelist_view(self, request, extra_context=None):
+        # The hidden default, said where the setting is made.
+        self.message_user(
+            request,
+            makeup_days_sentence(),
+            level=messages.INFO,
+        )
+        return super().changelist_view(request, extra_context)

@@ -61,13 +61,31 @@ class MakeupDay(models.Model):
         return str(self.date)
 
 
-class ScheduleSetting(models.Model):
-    """Per-schedule settings; by default a make-up day is not a 5×8 service day (the seeds' 工作日)."""
+def working_day_schedules() -> list[tuple[str, str]]:
+    """The catalog's working-day schedules (only they have make-up days), as choices."""
+    from successhub.catalog.loader import get_catalog
 
-    schedule = models.CharField(
-        _("服务时间"), max_length=10, unique=True, choices=[("7x8", "7×8"), ("5x8", "5×8")]
+    labels = get_catalog().labels
+    return [
+        (code, labels.name("schedules", code))
+        for code, schedule in labels.service_hours.items()
+        if schedule.days == "working_days"
+    ]
+
+
+class ScheduleSetting(models.Model):
+    """An admin's choice for one schedule: whether make-up working days (调休上班) count.
+
+    Without a row a schedule follows its catalog definition (``makeup_days`` in labels.yaml; the
+    seeds' 工作日 do not count them).
+    """
+
+    schedule = models.CharField(_("服务时间"), max_length=10, unique=True, choices=working_day_schedules)
+    include_makeup_days = models.BooleanField(
+        _("调休上班日计为工作日"),
+        default=False,
+        help_text=_("没有设置的服务时间按服务目录（labels.yaml 的 makeup_days）计算；此处的设置优先。"),
     )
-    include_makeup_days = models.BooleanField(_("调休上班日计为工作日"), default=False)
 
     class Meta:
         verbose_name = _("服务时间设置")

@@ -10,6 +10,7 @@ from django.core.signals import request_finished, request_started
 from django.db import DatabaseError
 from django.dispatch import receiver
 
+from successhub.catalog.loader import get_catalog
 from successhub.core.calendar import BusinessCalendar, HolidayBlock, HolidayCalendar, YearNotice
 
 CACHE_KEY = "calendars:version"
@@ -72,9 +73,9 @@ def _load() -> tuple[BusinessCalendar, dict[str, bool]]:
         settings = {s.schedule: s.include_makeup_days for s in ScheduleSetting.objects.all()}
     except DatabaseError:
         # No calendar tables yet (a fresh checkout before `migrate`): the bundled notices.
-        return BusinessCalendar(HolidayCalendar.bundled()), {}
+        return BusinessCalendar(HolidayCalendar.bundled(), get_catalog().schedules), {}
     if not years:
-        return BusinessCalendar(HolidayCalendar.bundled()), settings
+        return BusinessCalendar(HolidayCalendar.bundled(), get_catalog().schedules), settings
     notices = [
         YearNotice(
             year=y.year,
@@ -84,7 +85,7 @@ def _load() -> tuple[BusinessCalendar, dict[str, bool]]:
         )
         for y in years
     ]
-    return BusinessCalendar(HolidayCalendar(notices)), settings
+    return BusinessCalendar(HolidayCalendar(notices), get_catalog().schedules), settings
 
 
 def business_calendar() -> BusinessCalendar:
@@ -92,8 +93,45 @@ def business_calendar() -> BusinessCalendar:
 
 
 def makeup_day_settings() -> dict[str, bool]:
-    """Which schedules count make-up days as working days."""
+    """The admin's choices (服务时间设置): which schedules count make-up days as working days.
+
+    A schedule without a row follows its catalog definition (``makeup_days`` in labels.yaml).
+    """
     return _current()[1]
+
+
+def makeup_days_sentence() -> str:
+    """One sentence for staff: which working-day schedules count make-up days now, and why."""
+    from django.utils.translation import gettext as _
+
+    labels = get_catalog().labels
+    parts = []
+    for code, definition in labels.service_hours.items():
+        if definition.days != "working_days":
+            continue
+        counted, source = makeup_days_in_effect(code)
+        parts.append(
+            _("%(schedule)s：调休上班日%(counted)s（%(source)s）")
+            % {
+                "schedule": code,
+                "counted": _("计为工作日") if counted else _("不计为工作日"),
+                "source": _("后台服务时间设置") if source == "admin" else _("服务目录默认"),
+            }
+        )
+    return _(
+        "调休上班日（国务院通知中周末调休上班的日子）是否算作工作日服务时间，按服务时间分别设定："
+        "没有后台设置时按服务目录（labels.yaml 的 makeup_days），服务说明的“工作日”为周一至周五除法定节假日，"
+        "默认不计。当前：%(parts)s。"
+    ) % {"parts": _("；").join(parts)}
+
+
+def makeup_days_in_effect(schedule: str) -> tuple[bool, str]:
+    """Whether make-up working days count for ``schedule`` now, and why (``admin`` or ``catalog``)."""
+    chosen = makeup_day_settings().get(schedule)
+    if chosen is not None:
+        return chosen, "admin"
+    definition = get_catalog().labels.service_hours.get(schedule)
+    return bool(definition and definition.makeup_days), "catalog"
 
 
 def _current() -> tuple[BusinessCalendar, dict[str, bool]]:

@@ -23,14 +23,16 @@ from typing import Any
 from successhub.cli import UsageError, setup_django
 from successhub.core.calendar import (
     BEIJING,
-    SCHEDULES,
     BusinessCalendar,
     Deadline,
     HolidayCalendar,
     WorkingTime,
+    bundled_schedules,
 )
 
 _BEIJING_OFFSET = timedelta(hours=8)
+# The catalog's schedule codes (catalog/plans/labels.yaml).
+SCHEDULES = tuple(schedule.code for schedule in bundled_schedules())
 _ADD_FIELDS = {"schedule", "start", "minutes", "include_makeup_days"}
 _BETWEEN_FIELDS = {"schedule", "start", "end", "include_makeup_days"}
 
@@ -80,7 +82,7 @@ def add_command(args) -> int:
                 _schedule(_required(args.schedule, "--schedule")),
                 _instant(_required(args.start, "--start"), "--start"),
                 _minutes(_required(args.minutes, "--minutes"), "--minutes"),
-                args.include_makeup_days,
+                args.include_makeup_days or None,
             )
         ]
     calendar = business_calendar()
@@ -105,7 +107,7 @@ def between_command(args) -> int:
                 _schedule(_required(args.schedule, "--schedule")),
                 _instant(_required(args.start, "--start"), "--start"),
                 _instant(_required(args.end, "--end"), "--end"),
-                args.include_makeup_days,
+                args.include_makeup_days or None,
             )
         ]
     calendar = business_calendar()
@@ -231,9 +233,9 @@ def _batch_field(fields: dict[str, Any], name: str, where: str) -> Any:
     return fields[name]
 
 
-def _makeup_flag(fields: dict[str, Any], where: str) -> bool:
-    value = fields.get("include_makeup_days", False)
-    if not isinstance(value, bool):
+def _makeup_flag(fields: dict[str, Any], where: str) -> bool | None:
+    value = fields.get("include_makeup_days")  # absent: the schedule's own setting
+    if value is not None and not isinstance(value, bool):
         raise UsageError(f"{where}include_makeup_days must be true or false, not {value!r}")
     return value
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
@@ -23,6 +24,7 @@ from successhub.calendars.selectors import business_calendar, makeup_day_setting
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Contract, Deployment, Product, UsageEntry
 from successhub.core import entitlements as core
+from successhub.core.catalog import PlanEdition
 from successhub.core.entitlements import BEIJING
 
 
@@ -148,6 +150,24 @@ def entitlement_for(
     organisation: Organisation, request: core.Request, at: dt.datetime | None = None
 ) -> core.Decision:
     return entitlements_for(organisation, at, request)[0]
+
+
+@dataclass(frozen=True)
+class EditionFollowed:
+    """The catalog edition a contract follows, and whether the contract names it."""
+
+    edition: PlanEdition | None
+    named: bool
+
+
+def edition_followed(contract: Contract) -> EditionFollowed:
+    """A contract names its edition, or follows the newest one published by its start date
+    (the earliest edition when it starts before any was published)."""
+    try:
+        edition = get_catalog().edition(contract.plan, contract.edition or None, on=contract.start)
+    except KeyError:
+        edition = None
+    return EditionFollowed(edition, bool(contract.edition))
 
 
 def visible_contracts_for(user: User):

@@ -10,9 +10,11 @@ time. Asia/Shanghai has been UTC+08:00 without daylight saving since 1991, so lo
 seconds are epoch seconds + 28,800 and a day is always 86,400 seconds; instants before
 1992 are refused.
 
-For each schedule with working hours (``7x8``, ``5x8`` with or without make-up days) a
-:class:`_Timeline` holds, for every day from 1992-01-01 up to a horizon that grows on
-demand, the cumulative working seconds before that day. The working time elapsed at
+Schedules are data (:class:`Schedule`, defined in the catalog's ``labels.yaml``): on which
+days a service works (every day, or China's working days with or without make-up days) and
+in which intervals of the day. For each schedule with working hours a :class:`_Timeline`
+holds, for every day from 1992-01-01 up to a horizon that grows on demand, the cumulative
+working seconds before that day. The working time elapsed at
 any instant is then one list lookup plus the offset inside the day, and a deadline is
 one ``bisect`` into that list: no stepping through periods or days.
 """
@@ -23,6 +25,7 @@ import functools
 import math
 import numbers
 import os
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,21 +38,24 @@ import yaml
 
 __all__ = [
     "BEIJING",
-    "SCHEDULES",
+    "DAY_KINDS",
     "BusinessCalendar",
     "CalendarDataError",
     "Deadline",
     "HolidayBlock",
     "HolidayCalendar",
+    "Schedule",
+    "ScheduleError",
     "UnknownSchedule",
     "WorkingTime",
     "YearNotice",
 ]
 
-SCHEDULES = ("7x24", "7x8", "5x8")
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 BUNDLED_DATA = Path(__file__).with_name("data") / "cn_holidays.yaml"
+# The catalog's labels file defines the schedules the product ships with (``schedules:``).
+BUNDLED_SCHEDULES = Path(__file__).parents[1] / "catalog" / "plans" / "labels.yaml"
 
 # Asia/Shanghai dropped daylight saving in 1991; from 1992 on it is a fixed UTC+08:00.
 FIRST_SUPPORTED_YEAR = 1992
@@ -57,14 +63,6 @@ LAST_SUPPORTED_YEAR = 2199
 
 _DAY = 86_400
 _UTC_OFFSET = 8 * 3600
-# Working periods, in seconds after local midnight: 08:30-12:00 and 13:00-17:30.
-_MORNING_START = 8 * 3600 + 30 * 60
-_MORNING_END = 12 * 3600
-_AFTERNOON_START = 13 * 3600
-_AFTERNOON_END = 17 * 3600 + 30 * 60
-_MORNING = _MORNING_END - _MORNING_START  # 3.5 h
-_LUNCH = _AFTERNOON_START - _MORNING_END  # 1 h
-WORKING_DAY_SECONDS = _AFTERNOON_END - _AFTERNOON_START + _MORNING  # 8 h (one working day)
 
 _EPOCH_LOCAL = datetime(1970, 1, 1, tzinfo=BEIJING)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
@@ -332,6 +330,167 @@ def _bundled_calendar() -> HolidayCalendar:
     return HolidayCalendar.from_yaml(BUNDLED_DATA)
 
 
+# --------------------------------------------------------------------------- schedules
+
+EVERY_DAY = "every_day"
+WORKING_DAYS = "working_days"  # Monday-Friday less China's statutory holidays
+DAY_KINDS = (EVERY_DAY, WORKING_DAYS)
+
+
+class ScheduleError(ValueError):
+    """A schedule definition that cannot be right; ``field`` names the part."""
+
+    def __init__(self, code: str, field: str, problem: str):
+        self.code, self.field, self.problem = code, field, problem
+        super().__init__(f"schedule {code}: {field}: {problem}")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Service hours: on which days a service works and in which intervals of those days.
+
+    ``hours`` are (start, end) seconds after Beijing midnight, sorted and disjoint, end at most
+    24:00. ``makeup_days`` (for ``working_days``) is whether make-up working days (调休上班)
+    count by default; the business calendar's callers may say otherwise per call.
+    """
+
+    code: str
+    days: str
+    hours: tuple[tuple[int, int], ...]
+    makeup_days: bool = False
+
+    def __post_init__(self) -> None:
+        if self.days not in DAY_KINDS:
+            raise ScheduleError(self.code, "days", f"{self.days!r} is not one of {', '.join(DAY_KINDS)}")
+        if not self.hours:
+            raise ScheduleError(self.code, "hours", "at least one interval is needed")
+        previous_end = 0
+        for start, end in self.hours:
+            if not (type(start) is int and type(end) is int and 0 <= start < end <= _DAY):
+                raise ScheduleError(
+                    self.code, "hours", f"{_clock(start)}-{_clock(end)} is not an interval of a day"
+                )
+            if start < previous_end:
+                raise ScheduleError(self.code, "hours", "intervals must be in order and must not overlap")
+            previous_end = end
+        if self.makeup_days and self.days != WORKING_DAYS:
+            raise ScheduleError(self.code, "makeup_days", "only working-day schedules have make-up days")
+
+    @property
+    def day_seconds(self) -> int:
+        """Working seconds in one working day (8 h for 08:30-12:00 and 13:00-17:30)."""
+        return sum(end - start for start, end in self.hours)
+
+    @property
+    def all_day(self) -> bool:
+        return self.hours == ((0, _DAY),)
+
+    def hours_text(self, separator: str = "、", dash: str = "-") -> str:
+        """The intervals as people read them: ``8:30-12:00、13:00-17:30``."""
+        return separator.join(f"{_clock(start)}{dash}{_clock(end)}" for start, end in self.hours)
+
+
+def _clock(seconds: int) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours}:{rest // 60:02d}"
+
+
+def parse_hours(values: Any, code: str) -> tuple[tuple[int, int], ...]:
+    """``["8:30-12:00", "13:00-17:30"]`` as (start, end) seconds after midnight."""
+    if not isinstance(values, list) or not values:
+        raise ScheduleError(code, "hours", 'expected a list of intervals such as "8:30-12:00"')
+    intervals = []
+    for value in values:
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", str(value))
+        if match is None:
+            raise ScheduleError(code, "hours", f'{value!r} is not an interval such as "8:30-12:00"')
+        h1, m1, h2, m2 = map(int, match.groups())
+        if m1 > 59 or m2 > 59:
+            raise ScheduleError(code, "hours", f"{value!r}: minutes run to 59")
+        intervals.append((h1 * 3600 + m1 * 60, h2 * 3600 + m2 * 60))
+    return tuple(intervals)
+
+
+def parse_schedules(raw: Any, source: str = "schedules") -> dict[str, tuple[Schedule, dict]]:
+    """The ``schedules:`` mapping of a catalog labels file: code -> (Schedule, its raw entry)."""
+    if not isinstance(raw, dict) or not raw:
+        raise ScheduleError(source, "schedules", "expected a mapping of schedule codes")
+    parsed = {}
+    for code, entry in raw.items():
+        code = str(code)
+        if not isinstance(entry, dict):
+            raise ScheduleError(code, "", "expected name, days and hours")
+        unknown = set(entry) - {"name", "days", "hours", "makeup_days"}
+        if unknown:
+            raise ScheduleError(code, sorted(map(str, unknown))[0], "unknown field")
+        makeup = entry.get("makeup_days", False)
+        if not isinstance(makeup, bool):
+            raise ScheduleError(code, "makeup_days", "must be true or false")
+        schedule = Schedule(code, str(entry.get("days")), parse_hours(entry.get("hours"), code), makeup)
+        parsed[code] = (schedule, entry)
+    return parsed
+
+
+@functools.cache
+def bundled_schedules() -> tuple[Schedule, ...]:
+    """The schedules of the catalog the product ships with (``catalog/plans/labels.yaml``)."""
+    document = yaml.safe_load(BUNDLED_SCHEDULES.read_text(encoding="utf-8"))
+    return tuple(
+        schedule
+        for schedule, _ in parse_schedules(document.get("schedules"), str(BUNDLED_SCHEDULES)).values()
+    )
+
+
+class _Hours:
+    """One schedule's day: lookups for the arithmetic inside a working day."""
+
+    __slots__ = ("intervals", "day_seconds", "first_start", "_before")
+
+    def __init__(self, intervals: tuple[tuple[int, int], ...]):
+        self.intervals = intervals
+        before, done = [], 0
+        for start, end in intervals:
+            before.append(done)
+            done += end - start
+        self._before = tuple(before)
+        self.day_seconds = done
+        self.first_start = intervals[0][0]
+
+    def work_into_day(self, second: int | float) -> int | float:
+        """Working seconds done by ``second`` seconds after midnight of a working day."""
+        done = 0
+        for start, end in self.intervals:
+            if second <= start:
+                break
+            done += (second if second < end else end) - start
+        return done
+
+    def clock_time(self, work: int | float) -> int | float:
+        """Seconds after midnight at which a working day has done ``work`` (0 < work <= a day).
+
+        The earliest such moment: work that ends an interval ends at its end (12:00, not 13:00).
+        """
+        for (start, end), before in zip(self.intervals, self._before, strict=True):
+            if work <= before + end - start:
+                return start + work - before
+        return self.intervals[-1][1]
+
+    def is_open(self, second: int | float) -> bool:
+        return any(start <= second < end for start, end in self.intervals)
+
+    def next_open(self, second: int | float) -> int | float | None:
+        """The first working second of this day at or after ``second``, or None."""
+        for start, end in self.intervals:
+            if second < start:
+                return start
+            if second < end:
+                return second
+        return None
+
+    def tables(self) -> tuple[list, list[timedelta], list[int]]:
+        return _intraday_tables(self.intervals)
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -352,7 +511,7 @@ class WorkingTime:
 
 
 class UnknownSchedule(ValueError):
-    """A schedule name that is not one of SCHEDULES."""
+    """A schedule code the business calendar was not given."""
 
 
 # Results are built on the hot path of every SLA computation: the same objects the
@@ -450,6 +609,7 @@ class _Span:
         "midnights",
         "work_by_second",
         "clock_times",
+        "epoch_clock",
     )
 
     def __init__(
@@ -459,6 +619,7 @@ class _Span:
         provisional: list[int],
         last_year: int,
         midnights: list[datetime],
+        hours: _Hours,
     ):
         self.cum = cum
         self.open = open_
@@ -468,39 +629,22 @@ class _Span:
         # Beijing midnight of each day: midnight + timedelta is ~6x faster than
         # datetime.fromtimestamp(..., BEIJING), and exact since Beijing has no DST.
         self.midnights = midnights
-        self.work_by_second, self.clock_times = _intraday_tables()
-
-
-def _work_into_day(second: int | float) -> int | float:
-    """Working seconds done by ``second`` seconds after midnight of a working day."""
-    if second <= _MORNING_START:
-        return 0
-    if second < _MORNING_END:
-        return second - _MORNING_START
-    if second < _AFTERNOON_START:
-        return _MORNING
-    if second < _AFTERNOON_END:
-        return second - _AFTERNOON_START + _MORNING
-    return WORKING_DAY_SECONDS
-
-
-def _clock_time(work: int | float) -> int | float:
-    """Seconds after midnight at which a working day has done ``work`` (0 < work <= 8 h).
-
-    The earliest such moment: exactly 3.5 h of work ends at 12:00, not at 13:00.
-    """
-    if work <= _MORNING:
-        return _MORNING_START + work
-    return _AFTERNOON_START - _MORNING + work
+        self.work_by_second, self.clock_times, self.epoch_clock = hours.tables()
 
 
 @functools.cache
-def _intraday_tables() -> tuple[list[int], list[timedelta]]:
-    """Lookup tables for the hot path: _work_into_day by whole second of the day, and
-    _clock_time as a timedelta by whole second of work."""
-    work_by_second = [_work_into_day(second) for second in range(_DAY)]
-    clock_times = [timedelta(seconds=_clock_time(max(work, 1))) for work in range(WORKING_DAY_SECONDS + 1)]
-    return work_by_second, clock_times
+def _intraday_tables(intervals: tuple[tuple[int, int], ...]) -> tuple[list, list[timedelta], list[int]]:
+    """Lookup tables for the hot paths of one schedule's day, by whole second: the work done by
+    a second of the day; the clock time at which a second of work is done, as a timedelta after
+    midnight (datetime API) and as seconds after the previous day's midnight in UTC (epoch API)."""
+    hours = _Hours(intervals)
+    work_by_second = [hours.work_into_day(second) for second in range(_DAY)]
+    clock = [hours.clock_time(max(work, 1)) for work in range(hours.day_seconds + 1)]
+    return (
+        work_by_second,
+        [timedelta(seconds=second) for second in clock],
+        [_DAY - _UTC_OFFSET + s for s in clock],
+    )
 
 
 class _Clock:
@@ -553,19 +697,21 @@ class _AlwaysOpen(_Clock):
 
 
 class _Timeline(_Clock):
-    """A schedule of 08:30-12:00 and 13:00-17:30 on the days ``is_working_day`` accepts."""
+    """A schedule's working intervals on the days ``is_working_day`` accepts."""
 
     def __init__(
         self,
+        hours: _Hours,
         is_working_day: Callable[[date], bool],
         is_provisional_year: Callable[[int], bool],
         initial_last_year: int,
     ):
+        self.hours = hours
         self._is_working_day = is_working_day
         self._is_provisional_year = is_provisional_year
         self._initial_last_year = initial_last_year
         # Built on first use (the empty span covers no day), so an unused schedule costs nothing.
-        self.span = _Span([0], b"", [0], FIRST_SUPPORTED_YEAR - 1, [])
+        self.span = _Span([0], b"", [0], FIRST_SUPPORTED_YEAR - 1, [], hours)
 
     def _build(self, last_year: int) -> _Span:
         last_year = min(last_year, LAST_SUPPORTED_YEAR)
@@ -577,6 +723,7 @@ class _Timeline(_Clock):
         total = 0
         provisional_days = 0
         is_working_day = self._is_working_day
+        day_seconds = self.hours.day_seconds
         provisional_years = {
             year: self._is_provisional_year(year) for year in range(FIRST_SUPPORTED_YEAR, last_year + 1)
         }
@@ -586,13 +733,13 @@ class _Timeline(_Clock):
         for index in range(days):
             if is_working_day(day):
                 open_[index] = 1
-                total += WORKING_DAY_SECONDS
+                total += day_seconds
             if provisional_years[day.year]:
                 provisional_days += 1
             day += one
             cum[index + 1] = total
             provisional[index + 1] = provisional_days
-        return _Span(cum, bytes(open_), provisional, last_year, midnights)
+        return _Span(cum, bytes(open_), provisional, last_year, midnights, self.hours)
 
     def _span_through(self, day_index: int) -> _Span:
         """A span that covers ``day_index`` (grows the horizon a few years past it)."""
@@ -614,7 +761,7 @@ class _Timeline(_Clock):
             span = self._span_through(int(index))
         index = int(index)
         if span.open[index]:
-            return span.cum[index] + _work_into_day(second)
+            return span.cum[index] + self.hours.work_into_day(second)
         return span.cum[index]
 
     def deadline(self, work):
@@ -623,11 +770,11 @@ class _Timeline(_Clock):
         after = bisect_left(cum, work)
         while after > span.days:
             overshoot = work - cum[-1]
-            span = self._span_through(span.days + int(overshoot // WORKING_DAY_SECONDS) * 7 // 5 + 14)
+            span = self._span_through(span.days + int(overshoot // self.hours.day_seconds) * 7 // 5 + 14)
             cum = span.cum
             after = bisect_left(cum, work)
         index = after - 1  # cum[index] < work <= cum[index + 1]: day `index` is a working day
-        return (index + _FIRST_DAY) * _DAY + _clock_time(work - cum[index])
+        return (index + _FIRST_DAY) * _DAY + self.hours.clock_time(work - cum[index])
 
     def fast_add_local(self, begin, seconds):
         """``add`` on local seconds for whole seconds inside the span built; else None.
@@ -651,7 +798,7 @@ class _Timeline(_Clock):
             return None
         provisional = span.provisional
         return (
-            (after - 1 + _FIRST_DAY) * _DAY + _clock_time(work - cum[after - 1]),
+            (after - 1 + _FIRST_DAY) * _DAY + self.hours.clock_time(work - cum[after - 1]),
             provisional[after] != provisional[index],
         )
 
@@ -661,28 +808,22 @@ class _Timeline(_Clock):
         span = self._span_through(index)
         if not span.open[index]:
             return False
-        return _MORNING_START <= second < _MORNING_END or _AFTERNOON_START <= second < _AFTERNOON_END
+        return self.hours.is_open(second)
 
     def next_open(self, local):
         day, second = divmod(local, _DAY)
         index = int(day - _FIRST_DAY)
         span = self._span_through(index)
         if span.open[index]:
-            midnight = local - second
-            if second < _MORNING_START:
-                return midnight + _MORNING_START
-            if second < _MORNING_END:
-                return local
-            if second < _AFTERNOON_START:
-                return midnight + _AFTERNOON_START
-            if second < _AFTERNOON_END:
-                return local
+            opens = self.hours.next_open(second)
+            if opens is not None:
+                return local if opens == second else local - second + opens
         while True:
             cum = span.cum
             # The next working day k is the last index whose cum equals cum[index + 1].
             following = bisect_right(cum, cum[index + 1], index + 1) - 1
             if following < span.days:
-                return (following + _FIRST_DAY) * _DAY + _MORNING_START
+                return (following + _FIRST_DAY) * _DAY + self.hours.first_start
             span = self._span_through(span.days + 366)
 
     def provisional(self, first, last):
@@ -696,14 +837,19 @@ class _Timeline(_Clock):
 
 
 class BusinessCalendar:
-    """Working time under the three service schedules (docs/architecture.md).
+    """Working time under the service schedules (the catalog's; see docs/architecture.md).
 
-    Accepts aware datetimes in any zone (naive ones are taken as Beijing time) and returns
-    aware datetimes in Asia/Shanghai.
+    ``schedules`` default to the catalog the product ships with. Accepts aware datetimes in any
+    zone (naive ones are taken as Beijing time) and returns aware datetimes in Asia/Shanghai.
+    ``include_makeup_days`` (None: the schedule's own setting) says whether make-up working
+    days count for a working-day schedule.
     """
 
-    def __init__(self, holidays: HolidayCalendar):
+    def __init__(self, holidays: HolidayCalendar, schedules: Iterable[Schedule] | None = None):
         self.holidays = holidays
+        self.schedules: dict[str, Schedule] = {
+            s.code: s for s in (bundled_schedules() if schedules is None else schedules)
+        }
         horizon = max(holidays.years_loaded, default=FIRST_SUPPORTED_YEAR) + 2
 
         def weekday_less_holidays(day: date) -> bool:
@@ -715,26 +861,47 @@ class BusinessCalendar:
         def unloaded(year: int) -> bool:
             return not holidays.is_loaded(year)
 
-        always = _AlwaysOpen()
-        every_day = _Timeline(lambda day: True, lambda year: False, horizon)
-        # By schedule name, without and with make-up days (only 5x8 tells them apart).
-        self._plain: dict[str, _Clock] = {
-            "7x24": always,
-            "7x8": every_day,
-            "5x8": _Timeline(weekday_less_holidays, unloaded, horizon),
-        }
-        self._with_makeup: dict[str, _Clock] = {
-            "7x24": always,
-            "7x8": every_day,
-            "5x8": _Timeline(with_makeup_days, unloaded, horizon),
-        }
+        def every_day(day: date) -> bool:
+            return True
+
+        def never(year: int) -> bool:
+            return False
+
+        # One clock per kind of day and day's hours, shared by the schedules that have the same.
+        clocks: dict[tuple, _Clock] = {}
+
+        def clock(days: str, makeup: bool, hours: tuple[tuple[int, int], ...]) -> _Clock:
+            key = (days, makeup and days == WORKING_DAYS, hours)
+            if key not in clocks:
+                if days == EVERY_DAY and hours == ((0, _DAY),):
+                    clocks[key] = _AlwaysOpen()
+                elif days == EVERY_DAY:
+                    clocks[key] = _Timeline(_Hours(hours), every_day, never, horizon)
+                else:
+                    rule = with_makeup_days if makeup else weekday_less_holidays
+                    clocks[key] = _Timeline(_Hours(hours), rule, unloaded, horizon)
+            return clocks[key]
+
+        # By schedule code: without make-up days, with them, and as the schedule itself says.
+        self._plain: dict[str, _Clock] = {}
+        self._with_makeup: dict[str, _Clock] = {}
+        self._default: dict[str, _Clock] = {}
+        for code, schedule in self.schedules.items():
+            self._plain[code] = clock(schedule.days, False, schedule.hours)
+            self._with_makeup[code] = clock(schedule.days, True, schedule.hours)
+            self._default[code] = clock(schedule.days, schedule.makeup_days, schedule.hours)
+
+    def _clocks(self, include_makeup_days: bool | None) -> dict[str, _Clock]:
+        if include_makeup_days is None:
+            return self._default
+        return self._with_makeup if include_makeup_days else self._plain
 
     # -- public API ---------------------------------------------------------------------
 
-    def is_open(self, schedule: str, at: datetime, include_makeup_days: bool = False) -> bool:
+    def is_open(self, schedule: str, at: datetime, include_makeup_days: bool | None = None) -> bool:
         return self._clock(schedule, include_makeup_days).is_open(_local_seconds(at))
 
-    def next_open(self, schedule: str, at: datetime, include_makeup_days: bool = False) -> datetime:
+    def next_open(self, schedule: str, at: datetime, include_makeup_days: bool | None = None) -> datetime:
         """The first working moment at or after ``at`` (``at`` itself, in Beijing time, when open)."""
         clock = self._clock(schedule, include_makeup_days)
         return _to_datetime(clock.next_open(_local_seconds(at)))
@@ -744,7 +911,7 @@ class BusinessCalendar:
         schedule: str,
         start: datetime,
         minutes: int | float,
-        include_makeup_days: bool = False,
+        include_makeup_days: bool | None = None,
         pauses: Iterable[tuple[datetime, datetime]] = (),
     ) -> Deadline:
         """The instant ``minutes`` working minutes after ``start`` (pauses not counted).
@@ -752,7 +919,13 @@ class BusinessCalendar:
         The clock starts at the next working moment; a deadline that falls exactly at the
         end of a period stays there. ``minutes=0`` gives the moment the clock starts.
         """
-        clock = (self._with_makeup if include_makeup_days else self._plain).get(schedule)
+        clock = (
+            self._default
+            if include_makeup_days is None
+            else self._with_makeup
+            if include_makeup_days
+            else self._plain
+        ).get(schedule)
         if (
             type(clock) is _Timeline
             and not pauses
@@ -798,11 +971,17 @@ class BusinessCalendar:
         schedule: str,
         start: datetime,
         end: datetime,
-        include_makeup_days: bool = False,
+        include_makeup_days: bool | None = None,
         pauses: Iterable[tuple[datetime, datetime]] = (),
     ) -> WorkingTime:
         """Working minutes from ``start`` to ``end``, less pauses; negative if ``end`` is earlier."""
-        clock = (self._with_makeup if include_makeup_days else self._plain).get(schedule)
+        clock = (
+            self._default
+            if include_makeup_days is None
+            else self._with_makeup
+            if include_makeup_days
+            else self._plain
+        ).get(schedule)
         if type(clock) is _Timeline and not pauses and start.tzinfo is BEIJING and end.tzinfo is BEIJING:
             # Hot path, as in add(): whole seconds, in order, inside the span built.
             first = start - _EPOCH_LOCAL
@@ -849,7 +1028,7 @@ class BusinessCalendar:
         schedule: str,
         starts: Sequence[datetime],
         minutes: Sequence[int | float],
-        include_makeup_days: bool = False,
+        include_makeup_days: bool | None = None,
     ) -> list[Deadline]:
         """``add`` over many (start, minutes) pairs of one schedule, without pauses."""
         if len(starts) != len(minutes):
@@ -866,7 +1045,7 @@ class BusinessCalendar:
         schedule: str,
         starts: Sequence[datetime],
         ends: Sequence[datetime],
-        include_makeup_days: bool = False,
+        include_makeup_days: bool | None = None,
     ) -> list[WorkingTime]:
         """``between`` over many (start, end) pairs of one schedule, without pauses."""
         if len(starts) != len(ends):
@@ -879,10 +1058,35 @@ class BusinessCalendar:
         ]
 
     def add_epoch(
-        self, schedule: str, start: int | float, seconds: int | float, include_makeup_days: bool = False
+        self, schedule: str, start: int | float, seconds: int | float, include_makeup_days: bool | None = None
     ) -> tuple[int | float, bool]:
         """``add`` on Unix epoch seconds: returns (deadline epoch seconds, provisional)."""
-        clock = (self._with_makeup if include_makeup_days else self._plain).get(schedule)
+        clock = (
+            self._default
+            if include_makeup_days is None
+            else self._with_makeup
+            if include_makeup_days
+            else self._plain
+        ).get(schedule)
+        if type(clock) is _Timeline and type(start) is int and type(seconds) is int and seconds > 0:
+            # The hot path, flat as in add(): whole seconds inside the span built. The deadline's
+            # day is ``after - 1``; epoch_clock counts from the midnight before it, in UTC.
+            day, second = divmod(start + _UTC_OFFSET, _DAY)
+            index = day - _FIRST_DAY
+            span = clock.span
+            days = span.days
+            if 0 <= index < days:
+                cum = span.cum
+                work = cum[index] + seconds
+                if span.open[index]:
+                    work += span.work_by_second[second]
+                after = bisect_left(cum, work, index)
+                if after <= days:
+                    provisional = span.provisional
+                    return (
+                        (after + _FIRST_DAY - 2) * _DAY + span.epoch_clock[work - cum[after - 1]],
+                        provisional[after] != provisional[index],
+                    )
         if clock is None:
             clock = self._clock(schedule, include_makeup_days)
         begin = start + _UTC_OFFSET
@@ -896,8 +1100,54 @@ class BusinessCalendar:
         end = clock.add(begin, seconds)
         return end - _UTC_OFFSET, clock.provisional(begin, end)
 
+    def add_epoch_many(
+        self,
+        schedule: str,
+        starts: Sequence[int],
+        seconds: Sequence[int],
+        include_makeup_days: bool | None = None,
+    ) -> list[tuple[int | float, bool]]:
+        """``add_epoch`` over many (start, seconds) pairs of one schedule: the batch path of the
+        epoch API, one Python frame for the whole batch (whole seconds inside the span built),
+        ``add_epoch`` for anything else."""
+        if len(starts) != len(seconds):
+            raise ValueError("starts and seconds differ in length")
+        clock = self._clock(schedule, include_makeup_days)
+        add_epoch = self.add_epoch
+        if type(clock) is not _Timeline:
+            return [
+                add_epoch(schedule, s, n, include_makeup_days) for s, n in zip(starts, seconds, strict=True)
+            ]
+        if starts:
+            clock._span_through(int(max(starts) + _UTC_OFFSET) // _DAY - _FIRST_DAY)
+        span = clock.span
+        cum, open_, work_by_second = span.cum, span.open, span.work_by_second
+        provisional, epoch_clock, days = span.provisional, span.epoch_clock, span.days
+        first_day = _FIRST_DAY
+        base = _UTC_OFFSET - _FIRST_DAY * _DAY
+        results = []
+        append = results.append
+        for start, amount in zip(starts, seconds, strict=True):
+            if type(start) is int and type(amount) is int and amount > 0:
+                index, second = divmod(start + base, _DAY)
+                if 0 <= index < days:
+                    work = cum[index] + amount
+                    if open_[index]:
+                        work += work_by_second[second]
+                    after = bisect_left(cum, work, index)
+                    if after <= days:
+                        append(
+                            (
+                                (after + first_day - 2) * _DAY + epoch_clock[work - cum[after - 1]],
+                                provisional[after] != provisional[index],
+                            )
+                        )
+                        continue
+            append(add_epoch(schedule, start, amount, include_makeup_days))
+        return results
+
     def between_epoch(
-        self, schedule: str, start: int | float, end: int | float, include_makeup_days: bool = False
+        self, schedule: str, start: int | float, end: int | float, include_makeup_days: bool | None = None
     ) -> tuple[int | float, bool]:
         """``between`` on Unix epoch seconds: returns (working seconds, provisional)."""
         clock = self._clock(schedule, include_makeup_days)
@@ -911,11 +1161,12 @@ class BusinessCalendar:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _clock(self, schedule: str, include_makeup_days: bool) -> _Clock:
-        clocks = self._with_makeup if include_makeup_days else self._plain
-        clock = clocks.get(schedule) if isinstance(schedule, str) else None
+    def _clock(self, schedule: str, include_makeup_days: bool | None) -> _Clock:
+        clock = self._clocks(include_makeup_days).get(schedule) if isinstance(schedule, str) else None
         if clock is None:
-            raise UnknownSchedule(f"unknown schedule {schedule!r}; expected one of {', '.join(SCHEDULES)}")
+            raise UnknownSchedule(
+                f"unknown schedule {schedule!r}; expected one of {', '.join(self.schedules)}"
+            )
         return clock
 
 

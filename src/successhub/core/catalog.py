@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from successhub.core.calendar import EVERY_DAY, Schedule, ScheduleError, parse_schedules
+
 SERVICE_CODES: tuple[str, ...] = (
     "community",
     "smart_service",
@@ -39,7 +41,6 @@ SERVICE_CODES: tuple[str, ...] = (
 PLAN_CODES = ("standard", "advanced")
 REGIONS = ("mainland", "hong_kong", "macau", "overseas")
 DEPLOYMENT_TYPES = ("public_cloud", "private_cloud_subscription", "private_cloud")
-SCHEDULES = ("7x24", "7x8", "5x8")
 QUOTA_PERIODS = ("service_year",)
 CATALOG_SCHEMA = "successhub.catalog/1"
 LABELS_SCHEMA = "successhub.labels/1"
@@ -157,11 +158,14 @@ class Labels:
     products: Mapping[str, Text]
     deployment_types: Mapping[str, Text]
     channels: Mapping[str, Text]
+    # Each schedule's name as pages show it, written from its definition (``service_hours``).
     schedules: Mapping[str, Text]
     units: Mapping[str, Text]
     product_parents: Mapping[str, str] = field(default_factory=dict)
     ops_platforms: Mapping[str, OpsPlatform] = field(default_factory=dict)
     out_of_scope: Mapping[str, Text] = field(default_factory=dict)
+    # Service hours (服务时间): each schedule's days and working intervals, for the business calendar.
+    service_hours: Mapping[str, Schedule] = field(default_factory=dict)
 
     def ops_platform_for(self, product: str) -> OpsPlatform | None:
         """The ops platform serving ``product`` (or the product it is part of), if any."""
@@ -203,6 +207,11 @@ class Catalog:
 
     def latest_editions(self) -> list[PlanEdition]:
         return [self.edition(plan) for plan in self.plans()]
+
+    @property
+    def schedules(self) -> tuple[Schedule, ...]:
+        """The service schedules, for the business calendar."""
+        return tuple(self.labels.service_hours.values())
 
     def any_definition(self, service: str) -> ServiceItem | None:
         """The item as the newest edition of the first plan that offers it defines it."""
@@ -338,8 +347,10 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
     if unknown:
         raise CatalogError(source, f"{where}.{sorted(unknown)[0]}", "unknown field")
     schedule = fields.get("schedule")
-    if schedule is not None and schedule not in SCHEDULES:
-        raise CatalogError(source, f"{where}.schedule", f"{schedule!r} is not one of {', '.join(SCHEDULES)}")
+    if schedule is not None and schedule not in labels.service_hours:
+        raise CatalogError(
+            source, f"{where}.schedule", f"{schedule!r} is not one of {', '.join(labels.service_hours)}"
+        )
     quota = None
     if fields.get("quota") is not None:
         raw = fields["quota"]
@@ -366,7 +377,7 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
             raise CatalogError(
                 source, f"{where}.sla.first_response.working_minutes", "must be a positive integer"
             )
-        if raw.get("schedule") not in SCHEDULES:
+        if raw.get("schedule") not in labels.service_hours:
             raise CatalogError(source, f"{where}.sla.first_response.schedule", "must be a schedule code")
         first_response = ResponseTarget(working_minutes=minutes, schedule=raw["schedule"])
     min_amount = fields.get("min_contract_amount")
@@ -412,7 +423,7 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
 
 def parse_labels(source: str, doc: dict) -> Labels:
     tables = {}
-    for kind in ("regions", "products", "deployment_types", "channels", "schedules", "units"):
+    for kind in ("regions", "products", "deployment_types", "channels", "units"):
         raw = doc.get(kind)
         if not isinstance(raw, dict):
             raise CatalogError(source, kind, "must be a mapping of code to {zh, en}")
@@ -435,7 +446,44 @@ def parse_labels(source: str, doc: dict) -> Labels:
         str(code): _text(value, source, f"out_of_scope.{code}")
         for code, value in (doc.get("out_of_scope") or {}).items()
     }
-    return Labels(**tables, product_parents=parents, ops_platforms=platforms, out_of_scope=out_of_scope)
+    service_hours, names = _parse_schedules(source, doc.get("schedules"))
+    return Labels(
+        **tables,
+        schedules=names,
+        product_parents=parents,
+        ops_platforms=platforms,
+        out_of_scope=out_of_scope,
+        service_hours=service_hours,
+    )
+
+
+def _parse_schedules(source: str, raw: Any) -> tuple[dict[str, Schedule], dict[str, Text]]:
+    try:
+        parsed = parse_schedules(raw, source)
+    except ScheduleError as exc:
+        raise CatalogError(source, f"schedules.{exc.code}.{exc.field}".rstrip("."), exc.problem) from None
+    schedules, names = {}, {}
+    for code, (schedule, entry) in parsed.items():
+        schedules[code] = schedule
+        names[code] = schedule_label(schedule, _text(entry.get("name"), source, f"schedules.{code}.name"))
+    return schedules, names
+
+
+def schedule_label(schedule: Schedule, name: Text) -> Text:
+    """The name pages show, with the days and hours written out from the definition.
+
+    ``7×8 小时（周一至周日 8:30-12:00、13:00-17:30）`` / ``7×8 (every day 8:30–12:00, 13:00–17:30)``.
+    """
+    if schedule.days == EVERY_DAY:
+        zh = f"{name.zh}（周一至周日 {schedule.hours_text()}）"
+        en_hours = "all day" if schedule.all_day else schedule.hours_text(", ", "–")
+        en = f"{name.en} (every day{',' if schedule.all_day else ''} {en_hours})"
+    else:
+        makeup_zh = "及调休上班日" if schedule.makeup_days else ""
+        makeup_en = " and make-up working days" if schedule.makeup_days else ""
+        zh = f"{name.zh}（法定节假日除外的周一至周五{makeup_zh} {schedule.hours_text()}）"
+        en = f"{name.en} (Mon–Fri{makeup_en} {schedule.hours_text(', ', '–')}, except statutory holidays)"
+    return Text(zh, en)
 
 
 def _read_yaml(text: str, source: str) -> dict:

@@ -137,9 +137,11 @@ class Decision:
 
 
 class OpeningHours(Protocol):
-    def is_open(self, schedule: str, at: dt.datetime, include_makeup_days: bool = False) -> bool: ...
+    def is_open(self, schedule: str, at: dt.datetime, include_makeup_days: bool | None = None) -> bool: ...
 
-    def next_open(self, schedule: str, at: dt.datetime, include_makeup_days: bool = False) -> dt.datetime: ...
+    def next_open(
+        self, schedule: str, at: dt.datetime, include_makeup_days: bool | None = None
+    ) -> dt.datetime: ...
 
 
 # --- service years -----------------------------------------------------------
@@ -351,7 +353,7 @@ class Engine:
         open_now = next_open = None
         provisional = False
         if schedule is not None:
-            makeup = self.include_makeup_days.get(schedule, False)
+            makeup = self.include_makeup_days.get(schedule)  # None: the schedule's own setting
             open_now = self.hours.is_open(schedule, at, makeup)
             if not open_now:
                 next_open = self.hours.next_open(schedule, at, makeup).astimezone(BEIJING)

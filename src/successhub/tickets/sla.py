@@ -77,7 +77,7 @@ def deadlines(
     schedule: str, target_minutes: int, start: dt.datetime, pauses: list[tuple[dt.datetime, dt.datetime]] = ()
 ) -> Deadlines:
     calendar = business_calendar()
-    makeup = makeup_day_settings().get(schedule, False)
+    makeup = makeup_day_settings().get(schedule)  # None: the schedule's own (catalog) setting
     due = calendar.add(schedule, start, target_minutes, include_makeup_days=makeup, pauses=pauses)
     warn_after = target_minutes * (1 - conf.at_risk_fraction())
     at_risk = calendar.add(schedule, start, warn_after, include_makeup_days=makeup, pauses=pauses)
@@ -139,7 +139,7 @@ def _status(ticket, now, calendar, makeup, fraction) -> SlaStatus:
     if stopped_at is not None:
         clock_now = min(clock_now, stopped_at)
     schedule = ticket.sla_schedule
-    left = calendar.between(schedule, clock_now, due, include_makeup_days=makeup.get(schedule, False)).minutes
+    left = calendar.between(schedule, clock_now, due, include_makeup_days=makeup.get(schedule)).minutes
     if clock_now >= due:
         state = BREACHED
         left = -abs(left)

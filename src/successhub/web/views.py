@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from successhub.accounts.services import VerificationError, confirm_verification_code, send_verification_code
-from successhub.calendars.selectors import unloaded_years_ahead
+from successhub.calendars.selectors import makeup_days_in_effect, makeup_days_sentence, unloaded_years_ahead
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.selectors import entitlements_for, visible_contracts_for, visible_deployments_for
 from successhub.core.catalog import SERVICE_CODES
@@ -161,7 +161,7 @@ def staff_catalog(request):
                     _("首次响应：%(minutes)s 工作分钟（%(schedule)s）")
                     % {
                         "minutes": item.first_response.working_minutes,
-                        "schedule": item.first_response.schedule,
+                        "schedule": labels.name("schedules", item.first_response.schedule, language),
                     }
                 )
             items.append(
@@ -170,6 +170,9 @@ def staff_catalog(request):
                     "name": item.name.get(language),
                     "summary": item.summary.get(language),
                     "schedule": item.schedule,
+                    "schedule_label": labels.name("schedules", item.schedule, language)
+                    if item.schedule
+                    else "",
                     "conditions": conditions,
                 }
             )
@@ -184,4 +187,32 @@ def staff_catalog(request):
                 "items": items,
             }
         )
-    return render(request, "web/catalog.html", {"editions": editions})
+    return render(
+        request,
+        "web/catalog.html",
+        {
+            "editions": editions,
+            "schedules": _schedule_rows(language),
+            "makeup_sentence": makeup_days_sentence(),
+        },
+    )
+
+
+def _schedule_rows(language: str) -> list[dict]:
+    """Service hours as the catalog defines them, with whether make-up days count now and why."""
+    labels = get_catalog().labels
+    rows = []
+    for code, schedule in labels.service_hours.items():
+        working_days = schedule.days == "working_days"
+        counted, source = makeup_days_in_effect(code) if working_days else (None, "")
+        rows.append(
+            {
+                "code": code,
+                "label": labels.name("schedules", code, language),
+                "days": _("法定节假日除外的周一至周五") if working_days else _("每天（含周末和节假日）"),
+                "hours": _("全天") if schedule.all_day else schedule.hours_text(),
+                "makeup": counted,
+                "makeup_source": _("后台服务时间设置") if source == "admin" else _("服务目录默认"),
+            }
+        )
+    return rows
