@@ -99,7 +99,7 @@ def ticket_figures(
             on_time += first <= due
             response_minutes.append(
                 calendar.between(
-                    schedule, created, first, include_makeup_days=makeup.get(schedule, False)
+                    schedule, created, first, include_makeup_days=makeup.get(schedule)
                 ).minutes
             )
         elif due < cutoff:
