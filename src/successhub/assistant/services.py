@@ -275,7 +275,10 @@ def _option(kind: str, conversation: Conversation, situation: Situation) -> Hand
         return HandoffOption(TICKET, _("提交在线工单"), ticket_url(conversation), _ticket_detail(situation))
     if kind == IM_SERVICE:
         # The chat page checks the im_service decision again; the conversation comes along as context.
-        url = _reverse_or("chat:start", "") + f"?{urlencode({'entry': 'in_product', 'conversation': conversation.pk})}"
+        url = (
+            _reverse_or("chat:start", "")
+            + f"?{urlencode({'entry': 'in_product', 'conversation': conversation.pk})}"
+        )
         schedule = _schedule_of(situation.im_service, "im_service")
         detail = _("服务时间 %(schedule)s，现在在线") % {"schedule": _schedule_label(schedule)}
         return HandoffOption(IM_SERVICE, _("转 IM 人工服务"), url, detail)

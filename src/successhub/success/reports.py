@@ -98,9 +98,7 @@ def ticket_figures(
             responded += 1
             on_time += first <= due
             response_minutes.append(
-                calendar.between(
-                    schedule, created, first, include_makeup_days=makeup.get(schedule)
-                ).minutes
+                calendar.between(schedule, created, first, include_makeup_days=makeup.get(schedule)).minutes
             )
         elif due < cutoff:
             breached_open += 1
