@@ -46,7 +46,7 @@ RIGHTS: dict[str, Action] = {
     ),
     "patch_download": Action(gettext_noop("下载补丁"), "updates:index"),
     "demand_listening": Action(gettext_noop("提交需求建议"), "community:idea_new"),
-    "license_upgrade": Action(gettext_noop("查看许可"), "updates:index"),
+    "license_upgrade": Action(gettext_noop("查看许可"), "updates:licenses"),
     "hotline": Action(gettext_noop("拨打热线"), special="phone"),
     "online_ticket": Action(gettext_noop("提交工单"), "tickets:portal_new"),
     "im_service": Action(gettext_noop("发起在线咨询"), "chat:start"),
