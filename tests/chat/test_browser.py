@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright.sync_api import expect
 
 from successhub.chat import services
 from successhub.chat.models import ChatMessage
@@ -95,7 +96,8 @@ def test_customer_and_engineer_chat_both_ways_with_a_reconnect(browser, asgi_ser
     cust.click("[data-testid=start-chat]")
     cust.wait_for_url(f"{base}/chat/*/")
     cust.wait_for_selector("#chat[data-connected='1']")
-    assert "排队中" in cust.inner_text("[data-testid=chat-state]")
+    # The queue position arrives in the first frame after the socket opens.
+    expect(cust.locator("[data-testid=chat-state]")).to_contain_text("排队中")
     _say(cust, "你好，凭证保存时报错")
 
     eng = _login(browser, base, "agent1")
