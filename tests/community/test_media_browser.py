@@ -64,6 +64,20 @@ PASTE = """([data, name]) => {
   textarea.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer, bubbles: true, cancelable: true}));
 }"""
 
+# Pictures in posts load lazily: the page's load event does not wait for them, so wait for the
+# picture's own load (or error) before reading its size.
+LOADED_WIDTH = """async () => {
+  const img = document.querySelector('.markdown img');
+  img.scrollIntoView();
+  if (!img.complete) {
+    await new Promise(done => {
+      img.addEventListener('load', done, {once: true});
+      img.addEventListener('error', done, {once: true});
+    });
+  }
+  return img.naturalWidth;
+}"""
+
 
 @pytest.mark.parametrize("width", [1366, 390], ids=["desktop", "phone"])
 def test_a_pasted_screenshot_is_shown_to_the_organisation_only(browser, live_server, make_org, make_user,
@@ -91,7 +105,7 @@ def test_a_pasted_screenshot_is_shown_to_the_organisation_only(browser, live_ser
     question = Question.objects.get()
     image = CommunityImage.objects.get()
     assert image.question_id == question.pk and question.organisation_id == ours.pk
-    assert asker.evaluate("document.querySelector('.markdown img').naturalWidth") == 320
+    assert asker.evaluate(LOADED_WIDTH) == 320
     # The picture fits the post's width, on a phone too (the page layout itself is the portal's).
     assert asker.evaluate(
         "(() => { const i = document.querySelector('.markdown img');"
@@ -101,7 +115,7 @@ def test_a_pasted_screenshot_is_shown_to_the_organisation_only(browser, live_ser
     colleague = _login(browser, base, "colleague", width)
     colleague.goto(f"{base}{question.get_absolute_url()}")
     colleague.wait_for_selector(".markdown img")
-    assert colleague.evaluate("document.querySelector('.markdown img').naturalWidth") == 320
+    assert colleague.evaluate(LOADED_WIDTH) == 320
 
     stranger = _login(browser, base, "stranger", width)
     assert stranger.goto(f"{base}{question.get_absolute_url()}").status == 404
