@@ -1,12 +1,13 @@
 """Annual service reports for 1,000 customers, each with a year of data.
 
-    .venv/bin/python bench/reports.py [--customers 1000] [--tickets 120] [--naive 50] [--pdf 3] [--reload]
+    .venv/bin/python bench/reports.py [--customers 1000] [--tickets 120] [--naive 50] [--pdf 3]
+        [--pdf-baseline 1] [--reload]
 
 Loads (once; ``--reload`` to start again) into its own database — DATABASE_URL, default
 ``postgres://postgres@127.0.0.1:5432/successhub_reports_bench`` — ``--customers`` Advanced customers,
 each with a deployment, a contract, ``--tickets`` tickets over the service year (channels, categories,
-responses on time and late), half as many bot conversations and a dozen hotline calls. Then, in the
-same run:
+responses on time and late), half as many bot conversations, a dozen hotline calls, IM chats and
+dedicated-group messages. Then, in the same run:
 
 - the product's path (``success.reports.annual_figures`` + the suggestion rules) for every customer:
   seconds per report (mean, p95), database queries per report (min and max: constant), peak Python
@@ -14,7 +15,10 @@ same run:
 - baseline, a naive per-row implementation over the same data for ``--naive`` customers: tickets as
   model instances, each one's product and category looked up row by row (what the ORM does without
   care) — its queries grow with the data;
-- the PDF (WeasyPrint, fonts embedded) for ``--pdf`` customers: seconds per PDF.
+- the PDF (WeasyPrint, fonts embedded) for ``--pdf`` customers: seconds per PDF (wall and CPU), the
+  fonts embedded and the size; baseline, the same PDFs for ``--pdf-baseline`` customers with the fonts
+  subset by fontTools, WeasyPrint's fallback when HarfBuzz's subsetter (``libharfbuzz-subset0``,
+  ``make pdf``) is missing — where the 13–46 s per report seen before came from.
 
 The machine is shared (2 cores, several engineers' tests and servers): only the figures printed
 side by side in one run compare.
@@ -58,9 +62,11 @@ def load(customers: int, tickets_each: int) -> None:
 
     from successhub.accounts.models import Organisation, Role, User
     from successhub.assistant.models import Conversation
+    from successhub.chat.models import ChatSession
     from successhub.contracts.models import Contract, Deployment, Product
     from successhub.core.entitlements import BEIJING
     from successhub.hotline.models import Call
+    from successhub.imgroups.models import GroupMessage, ServiceGroup
     from successhub.tickets.categories import CATEGORIES
     from successhub.tickets.models import Channel, Ticket
 
@@ -103,8 +109,16 @@ def load(customers: int, tickets_each: int) -> None:
                     for o in orgs
                 ]
             )
-            rows, talks, calls = [], [], []
-            for org, user in zip(orgs, users, strict=True):
+            groups = ServiceGroup.objects.bulk_create(
+                [
+                    ServiceGroup(
+                        organisation=o, tool="wecom", name=f"{o.name} 服务群", requested_by=u, status="active"
+                    )
+                    for o, u in zip(orgs, users, strict=True)
+                ]
+            )
+            rows, talks, calls, chats, messages = [], [], [], [], []
+            for org, user, group in zip(orgs, users, groups, strict=True):
                 for n in range(tickets_each):
                     created = dt.datetime.combine(
                         YEAR_START + dt.timedelta(days=rng.randrange(days)),
@@ -160,7 +174,40 @@ def load(customers: int, tickets_each: int) -> None:
                             fatal=False,
                         )
                     )
+                for _ in range(tickets_each // 4):
+                    at = dt.datetime.combine(
+                        YEAR_START + dt.timedelta(days=rng.randrange(days)), dt.time(14), tzinfo=BEIJING
+                    )
+                    taken = rng.random() < 0.8
+                    chats.append(
+                        ChatSession(
+                            customer=user,
+                            organisation=org,
+                            product="galaxy",
+                            status="ended",
+                            created_at=at,
+                            accepted_at=at + dt.timedelta(minutes=2) if taken else None,
+                            ended_at=at + dt.timedelta(minutes=15),
+                            csat=rng.choice((None, 4, 5)) if taken else None,
+                        )
+                    )
+                for _ in range(tickets_each // 4):
+                    at = dt.datetime.combine(
+                        YEAR_START + dt.timedelta(days=rng.randrange(days)), dt.time(15), tzinfo=BEIJING
+                    )
+                    messages.append(
+                        GroupMessage(
+                            group=group,
+                            kind="customer",
+                            body="请帮忙看一下凭证审核报错",
+                            received_at=at,
+                            response_due_at=at + dt.timedelta(minutes=30),
+                            responded_at=at + dt.timedelta(minutes=rng.choice((5, 20, 90))),
+                        )
+                    )
             Ticket.objects.bulk_create(rows, batch_size=2000)
+            ChatSession.objects.bulk_create(chats, batch_size=2000)
+            GroupMessage.objects.bulk_create(messages, batch_size=2000)
             Conversation.objects.bulk_create(talks, batch_size=2000)
             Call.objects.bulk_create(calls, batch_size=2000)
         print(
@@ -227,6 +274,67 @@ def peak_memory(fn, organisations) -> int:
     return peak
 
 
+def pdf_figures(organisations, baseline) -> None:
+    """Seconds per PDF (wall and CPU) with HarfBuzz subsetting, beside WeasyPrint's fontTools fallback."""
+    from weasyprint.pdf import fonts
+
+    from successhub.success import presentation, reports
+    from successhub.success.models import ServiceReport
+    from successhub.success.pdf import render_pdf, subsetter
+
+    def report_for(org) -> ServiceReport:
+        figures = reports.annual_figures(org, YEAR_START, YEAR_END)
+        return ServiceReport(
+            organisation=org,
+            year_start=YEAR_START,
+            year_end=YEAR_END,
+            figures=figures,
+            suggestions=reports.suggestions(figures),
+        )
+
+    def render(org) -> tuple[float, float, bytes]:
+        report = report_for(org)
+        wall, cpu = time.perf_counter(), time.process_time()
+        content = render_pdf(
+            "success/report_pdf.html", {"item": report, "view": presentation.report_view(report, False)}
+        )
+        return time.perf_counter() - wall, time.process_time() - cpu, content
+
+    def line(label: str, runs: list[tuple[float, float, bytes]]) -> str:
+        walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+        content = runs[-1][2]
+        return (
+            f"{label} ({len(runs)} reports): wall mean {statistics.mean(walls):.2f} s, max {max(walls):.2f} s; "
+            f"CPU mean {statistics.mean(cpus):.2f} s; {embedded_fonts(content)} fonts embedded, "
+            f"{len(content) // 1024} KiB"
+        )
+
+    if subsetter() != "harfbuzz":
+        print(
+            "PDF: HarfBuzz's subsetter is not installed (make pdf): both figures below are the fontTools path"
+        )
+    render(organisations[0])  # warm-up: fontconfig and Pango load once per process
+    print(line(f"PDF (WeasyPrint, fonts subset by {subsetter()})", [render(org) for org in organisations]))
+    if baseline:
+        saved = fonts.harfbuzz_subset
+        fonts.harfbuzz_subset = None  # WeasyPrint's own fallback, as on a machine without libharfbuzz-subset0
+        try:
+            print(line("baseline, fonts subset by fontTools", [render(org) for org in baseline]))
+        finally:
+            fonts.harfbuzz_subset = saved
+
+
+def embedded_fonts(content: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        names.update(str(f.get_object()["/BaseFont"]) for f in page["/Resources"].get("/Font", {}).values())
+    return len(names)
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(int(len(ordered) * 0.95) - 1, 0)]
@@ -238,6 +346,9 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=120, help="tickets per customer over the year")
     parser.add_argument("--naive", type=int, default=50, help="customers for the naive baseline")
     parser.add_argument("--pdf", type=int, default=3, help="customers to render as PDF")
+    parser.add_argument(
+        "--pdf-baseline", type=int, default=1, help="customers to render with fontTools subsetting (slow)"
+    )
     parser.add_argument("--reload", action="store_true")
     args = parser.parse_args()
     ensure_database(os.environ["DATABASE_URL"])
@@ -248,9 +359,7 @@ def main() -> int:
     from django.db import connection
 
     from successhub.accounts.models import Organisation
-    from successhub.success import presentation, reports
-    from successhub.success.models import ServiceReport
-    from successhub.success.pdf import render_pdf
+    from successhub.success import reports
     from successhub.tickets.models import Ticket
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -258,11 +367,15 @@ def main() -> int:
     if args.reload or existing.count() != args.customers:
         print(f"loading {args.customers} customers × {args.tickets} tickets …", flush=True)
         from successhub.assistant.models import Conversation
+        from successhub.chat.models import ChatSession
         from successhub.hotline.models import Call
+        from successhub.imgroups.models import ServiceGroup
 
         Ticket.objects.filter(organisation__in=existing).delete()
         Conversation.objects.filter(organisation__in=existing).delete()
         Call.objects.filter(organisation__in=existing).delete()
+        ChatSession.objects.filter(organisation__in=existing).delete()
+        ServiceGroup.objects.filter(organisation__in=existing).delete()
         from successhub.accounts.models import User
 
         User.objects.filter(organisation__in=existing).delete()
@@ -301,25 +414,7 @@ def main() -> int:
     )
 
     if args.pdf:
-        pdf_seconds = []
-        for org in organisations[: args.pdf]:
-            figures = reports.annual_figures(org, YEAR_START, YEAR_END)
-            report = ServiceReport(
-                organisation=org,
-                year_start=YEAR_START,
-                year_end=YEAR_END,
-                figures=figures,
-                suggestions=reports.suggestions(figures),
-            )
-            started = time.perf_counter()
-            content = render_pdf(
-                "success/report_pdf.html", {"item": report, "view": presentation.report_view(report, False)}
-            )
-            pdf_seconds.append(time.perf_counter() - started)
-        print(
-            f"PDF (WeasyPrint, {args.pdf} reports): mean {statistics.mean(pdf_seconds):.2f} s per PDF, "
-            f"last {len(content) // 1024} KiB"
-        )
+        pdf_figures(organisations[: args.pdf], organisations[: args.pdf_baseline])
     return 0
 
 

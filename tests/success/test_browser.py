@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright.sync_api import expect
 
 from successhub.accounts.models import Role
 from successhub.success import inspect_agent
@@ -241,3 +242,43 @@ def test_health_check_scheduled_inspected_diagnosed_and_reported(browser, live_s
 
     customer.goto(f"{base}/success/checks/{check.pk}/")
     assert "系统巡检报告" in customer.inner_text('[data-testid="inspection-report"]')
+
+
+def test_engineer_raises_a_ticket_to_the_manager_from_the_workspace(browser, live_server, people, make_user):
+    from successhub.tickets.models import Ticket
+    from successhub.tickets.services import filing
+
+    make_user(role=Role.SUPPORT_ENGINEER, username="liqiang", display_name="李强")
+    ticket = filing.file_ticket(
+        requester=people["customer"],
+        filed_by=people["customer"],
+        product_code="galaxy",
+        category="data_problem",
+        title="存货核算余额与明细账不一致",
+        description="月结后相差 3.2 万元。",
+    )
+    base = live_server.url
+    engineer = _login(browser, base, "liqiang")
+    engineer.goto(f"{base}/workspace/tickets/{ticket.number}/")
+    engineer.fill("#id_escalation_reason", "成本计算参数疑似有误，需要成本专家介入。")
+    engineer.click('[data-testid="escalate-ticket"]')
+    expect(engineer.locator('[data-testid="escalation-status"]')).to_have_text("跟进中")
+    expect(engineer.locator('[data-testid="escalation-ticket"]')).to_have_text(ticket.number)
+    engineer.goto(f"{base}/workspace/tickets/{ticket.number}/")
+    expect(engineer.locator('[data-testid="ticket-escalation-link"]')).to_have_count(1)
+    expect(engineer.locator('[data-testid="escalate-ticket"]')).to_have_count(0)
+    assert Ticket.objects.get(pk=ticket.pk).escalated
+
+    manager = _login(browser, base, "chenjing", phone=True)
+    manager.goto(f"{base}/success/")
+    expect(
+        manager.locator(f'[data-org="{people["org"].code}"] [data-testid="open-escalations"]')
+    ).to_have_text("1")
+    manager.goto(f"{base}/success/org/{people['org'].code}/")
+    manager.click("text=存货核算余额与明细账不一致")
+    manager.select_option('select[name="kind"]', "expert")
+    manager.fill('input[name="expert"]', "成本专家 周工")
+    manager.fill('textarea[name="body"]', "已约成本专家远程排查。")
+    manager.click('[data-testid="record-action"]')
+    expect(manager.locator('[data-testid="action"]')).to_contain_text("成本专家 周工")
+    _no_sideways_scroll(manager)

@@ -4,6 +4,7 @@ suggestions, once per service year, a PDF whose Chinese text survives without th
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 
@@ -18,6 +19,8 @@ from successhub.success.models import ReportStatus, ServiceReport
 from successhub.tickets.models import Ticket
 
 from .conftest import NOW, beijing
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _ticket(
@@ -94,11 +97,20 @@ def test_a_month_counts_only_its_own_tickets(year_of_tickets):
 
 
 SUGGESTION_CASES = [
-    ({"tickets": {"total": 10, "sla": {"attainment": 75.0}}}, "首次响应达成率为 75.0%"),
-    ({"tickets": {"total": 10, "by_category": {"data_problem": 5}}}, "“数据问题”类问题占全部工单的 50%"),
+    (
+        {"tickets": {"total": 10, "sla": {"attainment": 75.0}}},
+        "首次响应达成率为 75.0%",
+        "on time for 75.0% of tickets this year, below 90%",
+    ),
+    (
+        {"tickets": {"total": 10, "by_category": {"data_problem": 5}}},
+        "“数据问题”类问题占全部工单的 50%",
+        "“Data problem” makes up 50% of all tickets",
+    ),
     (
         {"tickets": {"total": 3, "repeats": [{"product": "galaxy", "category": "data_problem", "count": 3}]}},
-        "全年出现 3 次",
+        "同一产品（金蝶云·星空）的“数据问题”问题全年出现 3 次",
+        "“Data problem” on the same product (Kingdee Cloud Galaxy) came up 3 times",
     ),
     (
         {
@@ -108,10 +120,20 @@ SUGGESTION_CASES = [
             }
         },
         "下半年工单量较上半年明显增加",
+        "Tickets rose markedly in the second half",
     ),
-    ({"tickets": {"total": 20}, "bot": {"total": 2}}, "智能客服使用较少"),
-    ({"tickets": {"total": 0}}, "尚未进行系统健康检查"),
-    ({"tickets": {"total": 0}, "critical_moments": []}, "尚未使用关键时刻支持"),
+    ({"tickets": {"total": 20}, "bot": {"total": 2}}, "智能客服使用较少", "The support bot is little used"),
+    (
+        {"tickets": {"total": 0}, "chat": {"total": 10, "not_accepted": 4}},
+        "IM 人工服务有 4 次会话未被工程师接入",
+        "4 IM chats were not taken by an engineer",
+    ),
+    ({"tickets": {"total": 0}}, "尚未进行系统健康检查", "No health check yet"),
+    (
+        {"tickets": {"total": 0}, "critical_moments": []},
+        "尚未使用关键时刻支持",
+        "Critical-moment support is unused",
+    ),
     (
         {
             "tickets": {"total": 0},
@@ -119,12 +141,13 @@ SUGGESTION_CASES = [
             "critical_moments": [{"status": "delivered"}],
         },
         "系统运行与服务使用情况良好",
+        "in good shape",
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("figures", "expected"),
+    ("figures", "chinese", "english"),
     SUGGESTION_CASES,
     ids=[
         "SLA attainment under 90% asks for a review",
@@ -132,13 +155,46 @@ SUGGESTION_CASES = [
         "a repeated problem asks for root-cause analysis",
         "a rising second half suggests a health check",
         "little bot use suggests self-service",
+        "IM chats no engineer took suggest the service hours",
         "no health check this year suggests one",
         "unused critical moments are suggested",
         "nothing to say: a good-standing sentence",
     ],
 )
-def test_suggestion_rules(figures, expected):
-    assert any(expected in s for s in reports.suggestions(figures)), reports.suggestions(figures)
+def test_suggestion_rules_in_both_languages(figures, chinese, english):
+    items = reports.suggestions(figures)
+    texts = reports.suggestion_texts(items)
+    assert any(chinese in s for s in texts), texts
+    english_texts = reports.suggestion_texts(items, english=True)
+    assert any(english in s for s in english_texts), english_texts
+    assert not any(HAN.search(s) for s in english_texts), english_texts
+
+
+def test_edited_suggestions_keep_the_rules_they_did_not_change(advanced, manager, freeze):
+    freeze()
+    report = services.generate_report(advanced, NOW.date(), actor=manager)
+    generated = reports.suggestion_texts(report.suggestions)
+    english = reports.suggestion_texts(report.suggestions, english=True)
+    # The manager keeps the first (as the Chinese page shows it), the second as an English page shows it,
+    # and writes one of their own.
+    services.edit_suggestions(manager, report, [generated[0], english[1], "请安排凭证录入培训"])
+    report.refresh_from_db()
+    assert [type(s) for s in report.suggestions] == [dict, dict, str]
+    assert reports.suggestion_texts(report.suggestions, english=True) == [
+        english[0],
+        english[1],
+        "请安排凭证录入培训",
+    ]
+
+
+def test_the_report_page_edit_box_lists_the_suggestions_a_line_each(client, advanced, manager, freeze):
+    freeze()
+    report = services.generate_report(advanced, NOW.date(), actor=manager)
+    client.force_login(manager)
+    page = client.get(f"/success/reports/{report.pk}/").content.decode()
+    box = page.split('id="id_suggestions"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    assert box.strip().splitlines() == reports.suggestion_texts(report.suggestions)
+    assert "{{" not in box
 
 
 @pytest.mark.django_db
@@ -238,6 +294,9 @@ def test_cli_writes_the_pdf_with_embedded_fonts(year_of_tickets, tmp_path):
     fonts = _fonts(out)
     assert any("Noto-Sans-CJK-SC" in name for name in fonts), fonts
     assert all(fonts.values()), fonts
+    # One family, regular and bold: the charts and page numbers do not pull in a Latin or a Japanese face
+    # (each embedded face is one more font to subset: the PDF's main cost).
+    assert sorted(name.split("+", 1)[1] for name in fonts) == ["Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"]
     text = _pdf_text(out)
     assert "专属服务报告" in text and year_of_tickets.name in text
     assert "首次响应达成率" in text and "改善建议" in text
@@ -299,3 +358,87 @@ def test_hotline_calls_are_counted_by_month(advanced, customer):
     hotline = reports.annual_figures(advanced, dt.date(2026, 1, 1), dt.date(2026, 12, 31))["hotline"]
     assert (hotline["total"], hotline["fatal"]) == (3, 1)
     assert [m["count"] for m in hotline["months"]][:6] == [0, 2, 0, 0, 1, 0]
+
+
+@pytest.mark.django_db
+def test_every_channel_the_customer_used_is_counted(advanced, customer, manager):
+    """Tickets, the hotline, IM chats, the dedicated IM group and the bot: totals and months side by side."""
+    from successhub.assistant.models import Conversation
+    from successhub.chat.models import ChatSession
+    from successhub.hotline.models import Call
+    from successhub.imgroups.models import GroupMessage, ServiceGroup
+
+    _ticket(advanced, customer, 0, beijing(2026, 1, 5, 10), responded_after=dt.timedelta(hours=1))
+    Call.objects.create(organisation=advanced, caller=customer, created_at=beijing(2026, 2, 3, 10))
+    Call.objects.create(organisation=advanced, status="missed", created_at=beijing(2026, 2, 4, 10))
+    for day, accepted, csat, month in ((3, True, 5, 3), (4, True, 4, 3), (5, False, None, 4)):
+        at = beijing(2026, month, day, 14)
+        ChatSession.objects.create(
+            customer=customer,
+            organisation=advanced,
+            product="galaxy",
+            status="ended",
+            created_at=at,
+            accepted_at=at + dt.timedelta(minutes=2) if accepted else None,
+            csat=csat,
+        )
+    group = ServiceGroup.objects.create(organisation=advanced, tool="wecom", name="群", requested_by=customer)
+    for day, late in ((6, False), (7, True)):
+        at = beijing(2026, 5, day, 9)
+        GroupMessage.objects.create(
+            group=group,
+            kind="customer",
+            body="请看一下",
+            received_at=at,
+            response_due_at=at + dt.timedelta(minutes=30),
+            responded_at=at + dt.timedelta(minutes=90 if late else 10),
+        )
+    GroupMessage.objects.create(
+        group=group, kind="engineer", body="好的", received_at=beijing(2026, 5, 6, 9, 10)
+    )
+    Conversation.objects.create(organisation=advanced, user=customer, created_at=beijing(2026, 6, 1, 10))
+    # Another customer's use is not counted.
+    other = ServiceGroup.objects.create(
+        organisation=advanced.__class__.objects.create(name="别家", code="other"),
+        tool="wecom",
+        name="别家群",
+        requested_by=customer,
+    )
+    GroupMessage.objects.create(group=other, kind="customer", body="x", received_at=beijing(2026, 5, 6, 9))
+
+    figures = reports.annual_figures(advanced, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert (figures["hotline"]["total"], figures["hotline"]["missed"]) == (2, 1)
+    assert {k: figures["chat"][k] for k in ("total", "accepted", "not_accepted", "rating")} == {
+        "total": 3,
+        "accepted": 2,
+        "not_accepted": 1,
+        "rating": 4.5,
+    }
+    assert {k: figures["im_group"][k] for k in ("total", "answered", "on_time")} == {
+        "total": 2,
+        "answered": 2,
+        "on_time": 1,
+    }
+    use = {row["channel"]: (row["total"], row["months"][:6]) for row in reports.channel_use(figures)}
+    assert use == {
+        "online_ticket": (1, [1, 0, 0, 0, 0, 0]),
+        "hotline": (2, [0, 2, 0, 0, 0, 0]),
+        "im_service": (3, [0, 0, 2, 1, 0, 0]),
+        "dedicated_im_group": (2, [0, 0, 0, 0, 2, 0]),
+        "smart_service": (1, [0, 0, 0, 0, 0, 1]),
+    }
+
+    report = services.generate_report(advanced, dt.date(2026, 6, 10), actor=manager)
+    from successhub.success import presentation
+
+    view = presentation.report_view(report, english=False)
+    assert [row["name"] for row in view["channels"]] == [
+        "在线工单",
+        "热线服务",
+        "IM 人工服务",
+        "专属 IM 服务群",
+        "智能客服",
+    ]
+    assert view["channel_chart"].count("<rect") > 5
+    english = presentation.report_view(report, english=True)
+    assert english["channels"][2]["name"] == "IM human service"

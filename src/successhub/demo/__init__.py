@@ -11,6 +11,7 @@ LOADERS = [
     "successhub.demo.ops",
     "successhub.demo.updates",
     "successhub.demo.live_support",
+    "successhub.demo.success",
 ]
 
 DEMO_PASSWORD = "demo12345"

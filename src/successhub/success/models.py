@@ -68,6 +68,14 @@ class Escalation(models.Model):
         verbose_name_plural = _("升级事项")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "status"], name="escalation_org_status_idx")]
+        constraints = [
+            # A ticket is followed up by one open escalation at a time (a second click, or two people at once).
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status="open", ticket__isnull=False),
+                name="one_open_escalation_per_ticket",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -7,13 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from successhub.accounts.models import Organisation
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import DeploymentType, Plan
 from successhub.contracts.selectors import entitlement_for
 from successhub.core import entitlements as core
-from successhub.success import charts
+from successhub.success import charts, reports
 from successhub.success.diagnosis.rules import DIMENSIONS
 from successhub.success.models import CheckStatus, HealthCheck, MomentKind, MomentStatus
 
@@ -78,12 +79,37 @@ def ticket_view(figures: dict, english: bool) -> dict:
     }
 
 
+def channel_view(figures: dict, english: bool) -> dict:
+    """Every channel the customer used: totals, a month-by-channel table and one stacked chart."""
+    catalog = get_catalog()
+    language = _lang(english)
+    rows = []
+    for row in reports.channel_use(figures):
+        item = catalog.any_definition(row["channel"])
+        rows.append({**row, "name": item.name.get(language) if item else row["channel"]})
+    months = [m["month"] for m in figures.get("tickets", {}).get("months", [])]
+    used = [row for row in rows if row["total"]]
+    return {
+        "channels": rows,
+        "channel_months": [
+            {"month": month, "counts": [row["months"][i] if i < len(row["months"]) else 0 for row in rows]}
+            for i, month in enumerate(months)
+        ],
+        "channel_chart": charts.stacked_bars(
+            [m[2:] for m in months],
+            [(row["name"], row["months"]) for row in used],
+            title=_("每月各渠道服务使用"),
+        )
+        if used
+        else "",
+    }
+
+
 def report_view(report, english: bool) -> dict:
     figures = report.figures
     labels = get_catalog().labels
     language = _lang(english)
     bot = figures.get("bot", {})
-    bot_months = bot.get("months", [])
     return {
         "org": figures.get("organisation", {}),
         "year": figures.get("year", {}),
@@ -104,22 +130,10 @@ def report_view(report, english: bool) -> dict:
         ],
         "tickets": ticket_view(figures.get("tickets", {}), english),
         "bot": bot,
-        "bot_chart": charts.bar_chart(
-            [m["month"][2:] for m in bot_months],
-            [m["count"] for m in bot_months],
-            title=_("每月智能客服会话"),
-        )
-        if bot.get("total")
-        else "",
         "hotline": figures.get("hotline"),
-        "hotline_chart": charts.bar_chart(
-            [m["month"][2:] for m in figures["hotline"]["months"]],
-            [m["count"] for m in figures["hotline"]["months"]],
-            title=_("每月热线来电"),
-        )
-        if figures.get("hotline", {}).get("total")
-        else "",
         "chat": figures.get("chat"),
+        "im_group": figures.get("im_group"),
+        **channel_view(figures, english),
         "moments": [
             {
                 **m,
@@ -141,11 +155,17 @@ def report_view(report, english: bool) -> dict:
             }
             for c in figures.get("health_checks", [])
         ],
-        "suggestions": report.suggestions,
+        "suggestions": reports.suggestion_texts(report.suggestions, english),
+        # The edit box holds one suggestion a line (a template tag cannot hold the newline to join with).
+        "suggestions_text": "\n".join(reports.suggestion_texts(report.suggestions, english)),
     }
 
 
-SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
+SEVERITY_LABELS = {
+    "critical": gettext_noop("严重"),
+    "warning": gettext_noop("警告"),
+    "info": gettext_noop("提示"),
+}
 
 
 def check_view(check: HealthCheck) -> dict:

@@ -15,6 +15,7 @@ from successhub.success.models import (
     CheckStatus,
     CriticalMoment,
     Escalation,
+    EscalationSource,
     EscalationStatus,
     HealthCheck,
     ImportantEvent,
@@ -129,7 +130,17 @@ def _scope(qs, user: User, *, customer_filter: Q | None = None):
 
 
 def escalations_for(user: User):
-    return _scope(Escalation.objects.select_related("organisation", "raised_by", "ticket"), user)
+    """A customer sees what their organisation asked its manager (an engineer's escalation is internal);
+    a manager their customers'; an engineer the ones they raised."""
+    qs = Escalation.objects.select_related("organisation", "raised_by", "ticket")
+    if user.is_customer:
+        return qs.filter(organisation_id=user.organisation_id, source=EscalationSource.CUSTOMER)
+    return qs.filter(Q(organisation__in=managed_organisations(user)) | Q(raised_by=user))
+
+
+def ticket_escalations(user: User, ticket) -> list[Escalation]:
+    """The escalations of one ticket the user may open (the ticket page's card)."""
+    return list(escalations_for(user).filter(ticket=ticket).order_by("-created_at", "-id")[:5])
 
 
 def events_for(user: User):

@@ -10,18 +10,22 @@ health checks consume one unit when published / completed.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from successhub.accounts.models import Organisation, Role, User
 from successhub.contracts.selectors import entitlement_for
 from successhub.contracts.services import EntitlementRefused, consume_quota
 from successhub.core import entitlements as core
 from successhub.core.entitlements import BEIJING
-from successhub.notifications.services import notify
+from successhub.notifications.services import Notice, notify_each
 from successhub.success import inspection as inspection_rules
 from successhub.success import reports
 from successhub.success.errors import (
@@ -55,6 +59,7 @@ from successhub.success.models import (
 CRITICAL_MOMENT = "critical_moment_support"
 SERVICE_REPORT = "service_report"
 HEALTH_CHECK = "health_check"
+TECHNICAL_MANAGER = "technical_manager"
 
 
 # --- who may do what -------------------------------------------------------------------------------
@@ -78,6 +83,21 @@ def _ensure_member_or_manager(user: User, organisation: Organisation) -> None:
     if user.is_customer and user.organisation_id == organisation.pk:
         return
     _ensure_manager(user, organisation)
+
+
+def _notify(users: Iterable, kind: str, title: str, fields: dict, *, body: str = "", url: str = "") -> None:
+    """Notify each recipient in their own interface language (``User.language``): ``title`` is a msgid
+    (marked with ``gettext_noop``) filled with ``fields``, translated once per language. The body is the
+    people's own words (a reason, an update, a summary) and is sent as written."""
+    by_language: dict[str, list[User]] = defaultdict(list)
+    for user in users:
+        if user is not None:
+            by_language[user.language or settings.LANGUAGE_CODE].append(user)
+    notices = []
+    for language, recipients in sorted(by_language.items()):
+        with translation.override(language):
+            notices.append(Notice(tuple(recipients), kind, gettext(title) % fields, body, url))
+    notify_each(notices)
 
 
 def _noon(day: dt.date) -> dt.datetime:
@@ -142,24 +162,52 @@ def raise_escalation(
             "This customer has no technical manager yet.",
             code="no_technical_manager",
         )
-    escalation = Escalation.objects.create(
-        organisation=organisation,
-        ticket=ticket,
-        source=source,
-        raised_by=user,
-        manager_id=organisation.technical_manager_id,
-        subject=_text(subject, "主题", "subject", 200),
-        reason=_text(reason, "说明", "description"),
-        created_at=now,
-    )
-    notify(
+    subject = _text(subject, "主题", "subject", 200)
+    reason = _text(reason, "说明", "description")
+    try:
+        with transaction.atomic():
+            escalation = Escalation.objects.create(
+                organisation=organisation,
+                ticket=ticket,
+                source=source,
+                raised_by=user,
+                manager_id=organisation.technical_manager_id,
+                subject=subject,
+                reason=reason,
+                created_at=now,
+            )
+            if ticket is not None:
+                _mark_ticket_escalated(ticket, escalation, user, now)
+    except IntegrityError:
+        raise InvalidState(
+            "该工单已提交专属技术经理跟进，请在升级事项中补充说明。",
+            "This ticket is already with the technical manager; add to the open escalation instead.",
+            code="already_escalated",
+        ) from None
+    _notify(
         [organisation.technical_manager],
         "success.escalation",
-        f"{organisation.name}：{escalation.subject}",
-        escalation.reason[:300],
+        gettext_noop("升级给专属技术经理：%(customer)s · %(subject)s"),
+        {"customer": organisation.name, "subject": escalation.subject},
+        body=escalation.reason[:300],
         url=f"/success/escalations/{escalation.pk}/",
     )
     return escalation
+
+
+def _mark_ticket_escalated(ticket, escalation: Escalation, user: User, now: dt.datetime) -> None:
+    """The ticket shows 已升级 in the queues, and its audit trail says to whom and by whom."""
+    from successhub.tickets.models import Ticket, TicketEvent
+
+    Ticket.objects.filter(pk=ticket.pk).update(escalated=True)
+    ticket.escalated = True
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=user,
+        kind="escalated_to_manager",
+        at=now,
+        data={"escalation": escalation.pk, "manager": escalation.manager_id},
+    )
 
 
 def record_escalation_action(
@@ -188,11 +236,12 @@ def record_escalation_action(
         created_at=now or timezone.now(),
     )
     if kind == ActionKind.REPLY:
-        notify(
+        _notify(
             [escalation.raised_by],
             "success.escalation_reply",
-            escalation.subject,
-            action.body[:300],
+            gettext_noop("专属技术经理答复：%(subject)s"),
+            {"subject": escalation.subject},
+            body=action.body[:300],
             url=f"/success/escalations/{escalation.pk}/",
         )
     return action
@@ -233,11 +282,12 @@ def post_event_update(user: User, event: ImportantEvent, body: str, *, now=None)
     update = EventUpdate.objects.create(
         event=event, author=user, body=_text(body, "进展", "update"), at=now or timezone.now()
     )
-    notify(
+    _notify(
         event.organisation.members.filter(is_active=True),
         "success.event_update",
-        event.title,
-        update.body[:300],
+        gettext_noop("重要事件进展：%(title)s"),
+        {"title": event.title},
+        body=update.body[:300],
         url=f"/success/events/{event.pk}/",
     )
     return update
@@ -250,11 +300,12 @@ def publish_event_summary(user: User, event: ImportantEvent, summary: str, *, no
     event.summary = _text(summary, "事件总结", "summary")
     event.closed_at = now or timezone.now()
     event.save(update_fields=["summary", "closed_at"])
-    notify(
+    _notify(
         event.organisation.members.filter(is_active=True),
         "success.event_summary",
-        event.title,
-        event.summary[:300],
+        gettext_noop("事件总结：%(title)s"),
+        {"title": event.title},
+        body=event.summary[:300],
         url=f"/success/events/{event.pk}/",
     )
     return event
@@ -272,25 +323,68 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 def generate_analysis(user: User, organisation: Organisation, month: dt.date, *, now=None) -> TicketAnalysis:
     """Generate (or refresh, while unsent) the month's ticket analysis from the data."""
     _ensure_manager(user, organisation)
+    analysis, _ = _write_analysis(organisation, month, now or timezone.now(), refresh=True)
+    return analysis
+
+
+def _write_analysis(
+    organisation: Organisation, month: dt.date, now: dt.datetime, *, refresh: bool
+) -> tuple[TicketAnalysis, bool]:
+    """The month's analysis, created from the data; an unsent one is refreshed when ``refresh``."""
     start, end = month_bounds(month)
     figures = reports.ticket_figures(organisation, start, end)
     with transaction.atomic():
         analysis, created = TicketAnalysis.objects.select_for_update().get_or_create(
             organisation=organisation,
             period_start=start,
-            defaults={"period_end": end, "figures": figures, "generated_at": now or timezone.now()},
+            defaults={"period_end": end, "figures": figures, "generated_at": now},
         )
-        if not created:
-            if analysis.sent_at:
-                raise InvalidState(
-                    "该月分析已发送给客户。",
-                    "This month's analysis was already sent.",
-                    code="analysis_already_sent",
-                )
-            analysis.figures = figures
-            analysis.generated_at = now or timezone.now()
-            analysis.save(update_fields=["figures", "generated_at"])
-    return analysis
+        if created or not refresh:
+            return analysis, created
+        if analysis.sent_at:
+            raise InvalidState(
+                "该月分析已发送给客户。",
+                "This month's analysis was already sent.",
+                code="analysis_already_sent",
+            )
+        analysis.figures = figures
+        analysis.generated_at = now
+        analysis.save(update_fields=["figures", "generated_at"])
+    return analysis, False
+
+
+def generate_monthly_analyses(now: dt.datetime | None = None) -> int:
+    """The scheduled half of the periodic ticket analysis: once a month has ended, draft its analysis for
+    every customer whose technical manager right covered the month, and tell each manager what awaits
+    their notes. Idempotent: a month's analysis that exists (drafted, annotated or sent) is left alone."""
+    now = now or timezone.now()
+    start, end = month_bounds(_today(now).replace(day=1) - dt.timedelta(days=1))
+    candidates = (
+        Organisation.objects.filter(technical_manager__isnull=False, technical_manager__is_active=True)
+        .exclude(analyses__period_start=start)
+        .select_related("technical_manager")
+        .order_by("pk")
+    )
+    drafted: dict[User, int] = defaultdict(int)
+    for organisation in candidates:
+        covered = any(
+            entitlement_for(organisation, core.Request(TECHNICAL_MANAGER), _noon(day)).allowed
+            for day in (end, start)
+        )
+        if not covered:
+            continue
+        _, created = _write_analysis(organisation, start, now, refresh=False)
+        drafted[organisation.technical_manager] += created
+    for manager, count in drafted.items():
+        if count:
+            _notify(
+                [manager],
+                "success.analyses_drafted",
+                gettext_noop("%(month)s 的月度工单分析已生成 %(count)s 份，请点评后发送给客户"),
+                {"month": f"{start:%Y-%m}", "count": count},
+                url="/success/",
+            )
+    return sum(drafted.values())
 
 
 def annotate_and_send_analysis(
@@ -305,11 +399,12 @@ def annotate_and_send_analysis(
     analysis.sent_at = now or timezone.now()
     analysis.sent_by = user
     analysis.save(update_fields=["annotation", "sent_at", "sent_by"])
-    notify(
+    _notify(
         analysis.organisation.members.filter(is_active=True),
         "success.ticket_analysis",
-        f"工单分析 {analysis.period_start:%Y-%m}",
-        analysis.annotation[:300],
+        gettext_noop("工单分析 %(month)s"),
+        {"month": f"{analysis.period_start:%Y-%m}"},
+        body=analysis.annotation[:300],
         url=f"/success/analyses/{analysis.pk}/",
     )
     return analysis
@@ -372,11 +467,16 @@ def request_moment(
         requested_at=now,
     )
     if organisation.technical_manager_id:
-        notify(
+        _notify(
             [organisation.technical_manager],
             "success.moment_requested",
-            f"{organisation.name}：{moment.get_kind_display()} {start}",
-            moment.scope[:300],
+            gettext_noop("关键时刻支持申请：%(customer)s · %(kind)s %(start)s"),
+            {
+                "customer": organisation.name,
+                "kind": MomentKind(moment.kind).label,
+                "start": start.isoformat(),
+            },
+            body=moment.scope[:300],
             url=f"/success/moments/{moment.pk}/",
         )
     return moment
@@ -463,11 +563,12 @@ def confirm_moment(user: User, moment: CriticalMoment, *, now: dt.datetime | Non
                 "confirmed_at",
             ]
         )
-    notify(
+    _notify(
         _customers_of(moment),
         "success.moment_confirmed",
-        f"{moment.get_kind_display()} {moment.start_date}",
-        moment.experts,
+        gettext_noop("关键时刻支持已确认：%(kind)s %(start)s"),
+        _moment_fields(moment),
+        body=moment.experts,
         url=f"/success/moments/{moment.pk}/",
     )
     return moment
@@ -548,11 +649,12 @@ def deliver_moment(
         moment.summary = summary
         moment.usage = consumption.entry
         moment.save(update_fields=["delivered_at", "delivered_days", "work_done", "summary", "usage"])
-    notify(
+    _notify(
         _customers_of(moment),
         "success.moment_delivered",
-        f"{moment.get_kind_display()} {moment.start_date}",
-        summary[:300],
+        gettext_noop("关键时刻支持已交付：%(kind)s %(start)s"),
+        _moment_fields(moment),
+        body=summary[:300],
         url=f"/success/moments/{moment.pk}/",
     )
     return moment
@@ -560,6 +662,10 @@ def deliver_moment(
 
 def _customers_of(moment: CriticalMoment):
     return moment.organisation.members.filter(is_active=True)
+
+
+def _moment_fields(moment: CriticalMoment) -> dict:
+    return {"kind": MomentKind(moment.kind).label, "start": moment.start_date.isoformat()}
 
 
 def _num(value: Decimal) -> str:
@@ -631,7 +737,7 @@ def edit_suggestions(user: User, report: ServiceReport, suggestions: list[str]) 
     cleaned = [s.strip()[:1000] for s in suggestions if s and s.strip()]
     if not cleaned:
         raise SuccessError("请至少保留一条改善建议。", "Keep at least one suggestion.", code="missing_field")
-    report.suggestions = cleaned
+    report.suggestions = reports.keep_generated(report.suggestions, cleaned)
     report.save(update_fields=["suggestions"])
     return report
 
@@ -664,11 +770,11 @@ def publish_report(user: User, report: ServiceReport, *, now: dt.datetime | None
         report.published_by = user
         report.usage = consumption.entry
         report.save(update_fields=["status", "published_at", "published_by", "usage"])
-    notify(
+    _notify(
         report.organisation.members.filter(is_active=True),
         "success.report_published",
-        f"专属服务报告 {report.year_start:%Y-%m-%d}–{report.year_end:%Y-%m-%d}",
-        "",
+        gettext_noop("专属服务报告已发布：%(start)s 至 %(end)s"),
+        {"start": report.year_start.isoformat(), "end": report.year_end.isoformat()},
         url=f"/success/reports/{report.pk}/",
     )
     return report
@@ -810,11 +916,11 @@ def complete_check(user: User, check: HealthCheck, *, now: dt.datetime | None = 
                 "This service year's health check is done.",
                 code="quota_exhausted",
             ) from None
-    notify(
+    _notify(
         check.organisation.members.filter(is_active=True),
         "success.health_check_done",
-        "系统健康检查报告",
-        "",
+        gettext_noop("系统健康检查报告已出具（业务诊断报告与系统巡检报告）"),
+        {},
         url=f"/success/checks/{check.pk}/",
     )
     return check

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,8 +43,14 @@ def _english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def _back(request, fallback: str):
-    return redirect(request.POST.get("next") or fallback)
+def _back(request) -> str:
+    """Where to send the user after a refusal: the page they acted on, if it is one of ours."""
+    for candidate in (request.POST.get("next"), request.META.get("HTTP_REFERER")):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
+    return reverse("success:home")
 
 
 def refusals_shown(view):
@@ -55,9 +62,7 @@ def refusals_shown(view):
             return view(request, *args, **kwargs)
         except SuccessError as exc:
             messages.error(request, exc.message(_english()))
-            return redirect(
-                request.POST.get("next") or request.META.get("HTTP_REFERER") or reverse("success:home")
-            )
+            return redirect(_back(request))
 
     return wrapped
 
@@ -66,6 +71,19 @@ def _desk(request):
     if not selectors.is_desk_user(request.user):
         raise PermissionDenied
     return request.user
+
+
+def _perform(request, actions: dict, *, default: str = "") -> None:
+    """Run the form's ``action`` (one of ``actions``: name -> (call, message or None)) and say how it went.
+
+    The detail pages post every change to themselves with an ``action`` field; this is their one way in.
+    """
+    call, said = actions.get(request.POST.get("action") or default, (None, None))
+    if call is None:
+        raise SuccessError("无法识别的操作。", "Unknown action.", code="unknown_action")
+    call()
+    if said:
+        messages.success(request, said)
 
 
 # --- the technical manager's desk -----------------------------------------------------------------
@@ -108,18 +126,19 @@ def organisation(request, code: str):
 @require_POST
 @refusals_shown
 def escalation_raise(request):
-    """An engineer raises a ticket to the customer's manager (from the ticket's workspace page)."""
+    """A ticket (or a question) raised to the customer's manager: by an engineer from the ticket's
+    workspace page, or by the customer from their ticket or the 专属服务 page."""
+    from successhub.tickets.models import Ticket
     from successhub.tickets.selectors import ticket_for
 
-    if request.user.is_customer:
-        org = request.user.organisation
-        ticket = None
-    else:
+    number = request.POST.get("ticket", "")
+    ticket = None
+    if number or not request.user.is_customer:
         try:
-            ticket = ticket_for(request.user, request.POST.get("ticket", ""))
-        except Exception:
+            ticket = ticket_for(request.user, number)
+        except Ticket.DoesNotExist:
             raise Http404 from None
-        org = ticket.organisation
+    org = request.user.organisation if request.user.is_customer else ticket.organisation
     escalation = services.raise_escalation(
         request.user,
         org,
@@ -128,8 +147,6 @@ def escalation_raise(request):
         ticket=ticket,
     )
     messages.success(request, _("已提交给专属技术经理。"))
-    if request.user.is_customer:
-        return redirect("success:mine")
     return redirect("success:escalation", escalation.pk)
 
 
@@ -138,16 +155,24 @@ def escalation_raise(request):
 def escalation(request, pk: int):
     item = selectors.get_or_404(selectors.escalations_for(request.user), pk=pk)
     if request.method == "POST":
-        if request.POST.get("action") == "close":
-            services.close_escalation(request.user, item)
-        else:
-            services.record_escalation_action(
-                request.user,
-                item,
-                request.POST.get("kind", ""),
-                request.POST.get("body", ""),
-                expert=request.POST.get("expert", ""),
-            )
+        post = request.POST
+        _perform(
+            request,
+            {
+                "record": (
+                    lambda: services.record_escalation_action(
+                        request.user,
+                        item,
+                        post.get("kind", ""),
+                        post.get("body", ""),
+                        expert=post.get("expert", ""),
+                    ),
+                    None,
+                ),
+                "close": (lambda: services.close_escalation(request.user, item), _("升级事项已完结。")),
+            },
+            default="record",
+        )
         return redirect("success:escalation", pk)
     actions = item.actions.select_related("author")
     if request.user.is_customer:
@@ -181,10 +206,21 @@ def event_open(request, code: str):
 def event(request, pk: int):
     item = selectors.get_or_404(selectors.events_for(request.user), pk=pk)
     if request.method == "POST":
-        if request.POST.get("action") == "summary":
-            services.publish_event_summary(request.user, item, request.POST.get("summary", ""))
-        else:
-            services.post_event_update(request.user, item, request.POST.get("body", ""))
+        post = request.POST
+        _perform(
+            request,
+            {
+                "update": (
+                    lambda: services.post_event_update(request.user, item, post.get("body", "")),
+                    None,
+                ),
+                "summary": (
+                    lambda: services.publish_event_summary(request.user, item, post.get("summary", "")),
+                    _("事件总结已发布。"),
+                ),
+            },
+            default="update",
+        )
         return redirect("success:event", pk)
     return render(
         request,
@@ -268,31 +304,41 @@ def moment_new(request):
 def moment(request, pk: int):
     item = selectors.get_or_404(selectors.moments_for(request.user), pk=pk)
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "plan":
-            services.plan_moment(
-                request.user,
-                item,
-                experts=request.POST.get("experts", ""),
-                half_days=request.POST.get("half_days", ""),
-                mode=request.POST.get("mode", ""),
-                notes=request.POST.get("plan_notes", ""),
-            )
-        elif action == "confirm":
-            services.confirm_moment(request.user, item)
-            messages.success(request, _("已确认，人天已从本服务年度的额度中预留。"))
-        elif action == "deliver":
-            services.deliver_moment(
-                request.user,
-                item,
-                days=request.POST.get("days", ""),
-                work_done=request.POST.get("work_done", ""),
-                summary=request.POST.get("summary", ""),
-            )
-            messages.success(request, _("已登记交付。"))
-        elif action == "cancel":
-            services.cancel_moment(request.user, item, request.POST.get("reason", ""))
-            messages.success(request, _("已取消，预留的人天已释放。"))
+        post, user = request.POST, request.user
+        _perform(
+            request,
+            {
+                "plan": (
+                    lambda: services.plan_moment(
+                        user,
+                        item,
+                        experts=post.get("experts", ""),
+                        half_days=post.get("half_days", ""),
+                        mode=post.get("mode", ""),
+                        notes=post.get("plan_notes", ""),
+                    ),
+                    None,
+                ),
+                "confirm": (
+                    lambda: services.confirm_moment(user, item),
+                    _("已确认，人天已从本服务年度的额度中预留。"),
+                ),
+                "deliver": (
+                    lambda: services.deliver_moment(
+                        user,
+                        item,
+                        days=post.get("days", ""),
+                        work_done=post.get("work_done", ""),
+                        summary=post.get("summary", ""),
+                    ),
+                    _("已登记交付。"),
+                ),
+                "cancel": (
+                    lambda: services.cancel_moment(user, item, post.get("reason", "")),
+                    _("已取消，预留的人天已释放。"),
+                ),
+            },
+        )
         return redirect("success:moment", pk)
     return render(
         request,
@@ -352,18 +398,28 @@ def report_generate(request, code: str):
 def report(request, pk: int):
     item = selectors.get_or_404(selectors.reports_for(request.user), pk=pk)
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "suggestions":
-            services.edit_suggestions(request.user, item, request.POST.get("suggestions", "").splitlines())
-            messages.success(request, _("改善建议已保存。"))
-        elif action == "regenerate":
-            services.generate_report(
-                item.organisation, min(timezone.localdate(), item.year_end), actor=request.user
-            )
-            messages.success(request, _("报告草稿已按最新数据重新生成。"))
-        elif action == "publish":
-            services.publish_report(request.user, item)
-            messages.success(request, _("报告已发布，客户可在门户查看与下载。"))
+        user = request.user
+        _perform(
+            request,
+            {
+                "suggestions": (
+                    lambda: services.edit_suggestions(
+                        user, item, request.POST.get("suggestions", "").splitlines()
+                    ),
+                    _("改善建议已保存。"),
+                ),
+                "regenerate": (
+                    lambda: services.generate_report(
+                        item.organisation, min(timezone.localdate(), item.year_end), actor=user
+                    ),
+                    _("报告草稿已按最新数据重新生成。"),
+                ),
+                "publish": (
+                    lambda: services.publish_report(user, item),
+                    _("报告已发布，客户可在门户查看与下载。"),
+                ),
+            },
+        )
         return redirect("success:report", pk)
     return render(
         request,
@@ -377,8 +433,9 @@ def report(request, pk: int):
     )
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
+def _pdf(template: str, context: dict, filename: str) -> HttpResponse:
+    """The page as a PDF download (both reports' PDFs: the annual report and the health check's two)."""
+    response = HttpResponse(render_pdf(template, context), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -387,10 +444,11 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 @refusals_shown
 def report_pdf(request, pk: int):
     item = selectors.get_or_404(selectors.reports_for(request.user), pk=pk)
-    content = render_pdf(
-        "success/report_pdf.html", {"item": item, "view": presentation.report_view(item, False)}
+    return _pdf(
+        "success/report_pdf.html",
+        {"item": item, "view": presentation.report_view(item, _english())},
+        f"service-report-{item.organisation.code}-{item.year_start:%Y%m%d}.pdf",
     )
-    return _pdf_response(content, f"service-report-{item.organisation.code}-{item.year_start:%Y%m%d}.pdf")
 
 
 # --- health checks --------------------------------------------------------------------------------------
@@ -409,32 +467,36 @@ def check_propose(request):
     return redirect("success:check", check.pk)
 
 
+def _uploaded_bundle(request) -> bytes:
+    upload = request.FILES.get("bundle")
+    if upload is None:
+        raise SuccessError("请选择巡检工具生成的文件。", "Choose the bundle file.", code="missing_field")
+    # Read one byte past the limit: enough to refuse a too-large file without reading it all.
+    return upload.read(services.inspection_rules.max_bytes() + 1)
+
+
 @login_required
 @refusals_shown
 def check(request, pk: int):
     item = selectors.get_or_404(selectors.checks_for(request.user), pk=pk)
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "confirm":
-            services.confirm_check(request.user, item)
-        elif action == "upload":
-            upload = request.FILES.get("bundle")
-            if upload is None:
-                raise SuccessError(
-                    "请选择巡检工具生成的文件。", "Choose the bundle file.", code="missing_field"
-                )
-            # Read one byte past the limit: enough to refuse a too-large file without reading it all.
-            raw = upload.read(services.inspection_rules.max_bytes() + 1)
-            services.upload_inspection(request.user, item, raw)
-            messages.success(request, _("巡检数据已上传并完成分析。"))
-        elif action == "diagnose":
-            services.run_diagnosis(request.user, item, request.POST.get("connection", ""))
-            messages.success(request, _("业务诊断已完成。"))
-        elif action == "complete":
-            services.complete_check(request.user, item)
-            messages.success(request, _("健康检查报告已出具。"))
-        elif action == "cancel":
-            services.cancel_check(request.user, item)
+        user = request.user
+        _perform(
+            request,
+            {
+                "confirm": (lambda: services.confirm_check(user, item), _("已确认健康检查时间。")),
+                "upload": (
+                    lambda: services.upload_inspection(user, item, _uploaded_bundle(request)),
+                    _("巡检数据已上传并完成分析。"),
+                ),
+                "diagnose": (
+                    lambda: services.run_diagnosis(user, item, request.POST.get("connection", "")),
+                    _("业务诊断已完成。"),
+                ),
+                "complete": (lambda: services.complete_check(user, item), _("健康检查报告已出具。")),
+                "cancel": (lambda: services.cancel_check(user, item), _("健康检查已取消。")),
+            },
+        )
         return redirect("success:check", pk)
     return render(
         request,
@@ -458,10 +520,11 @@ def check_pdf(request, pk: int, kind: str):
         raise Http404
     if request.user.is_customer and item.status != CheckStatus.COMPLETED:
         raise Http404
-    content = render_pdf(
-        "success/check_pdf.html", {"item": item, "kind": kind, "view": presentation.check_view(item)}
+    return _pdf(
+        "success/check_pdf.html",
+        {"item": item, "kind": kind, "view": presentation.check_view(item)},
+        f"{kind}-{item.organisation.code}-{item.pk}.pdf",
     )
-    return _pdf_response(content, f"{kind}-{item.organisation.code}-{item.pk}.pdf")
 
 
 # --- the customer's page -------------------------------------------------------------------------------
