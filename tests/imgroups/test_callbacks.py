@@ -68,10 +68,48 @@ def test_a_signed_message_is_stored_once_even_when_replayed(tool, bound_group):
     first = post(group, query, headers, body)
     again = post(group, query, headers, body)
 
-    assert first.status_code == 200 and first.json()["code"] == "ok"
-    assert again.status_code == 200 and again.json()["code"] == "duplicate"
+    assert (first.status_code, first["X-SuccessHub-Result"]) == (200, "ok")
+    assert (again.status_code, again["X-SuccessHub-Result"]) == (200, "duplicate")
     [message] = GroupMessage.objects.filter(group=group, kind="customer")
     assert message.body == "凭证打印报错" and message.external_id == "m-1"
+
+
+@pytest.mark.parametrize(
+    ("tool", "answer"),
+    [
+        pytest.param(
+            "yunzhijia",
+            {"success": True, "data": {"type": 2, "content": ""}},
+            id="yunzhijia-success-with-an-empty-content-within-3-seconds",
+        ),
+        pytest.param("wecom", b"", id="wecom-an-empty-body-or-it-retries"),
+        pytest.param("dingtalk", {"code": "ok", "message": "stored"}, id="dingtalk-no-message-back"),
+    ],
+)
+def test_each_tool_gets_the_answer_in_its_own_format(tool, answer, bound_group):
+    group, _ = bound_group(tool)
+    response = post(group, *forge(tool, CREDENTIALS[tool]))
+    assert response.status_code == 200
+    assert (response.json() if isinstance(answer, dict) else response.content) == answer
+
+
+def test_yunzhijias_test_request_at_robot_creation_is_answered_before_any_secret_is_set(admin):
+    from successhub.imgroups import services
+
+    group = services.request_group(admin, "yunzhijia", [])  # requested, not bound: no callback secret yet
+    headers, body = yunzhijia_standin.creation_test()
+
+    response = post(group, {}, headers, body)
+
+    assert response.status_code == 200
+    assert response.json() == {"success": True, "data": {"type": 2, "content": ""}}
+    assert not GroupMessage.objects.exists()
+
+
+def test_the_mention_that_woke_the_yunzhijia_robot_is_not_part_of_the_message(bound_group):
+    group, _ = bound_group("yunzhijia")
+    post(group, *forge("yunzhijia", CREDENTIALS["yunzhijia"], text="@SuccessHub 凭证打印报错"))
+    assert GroupMessage.objects.get(kind="customer").body == "凭证打印报错"
 
 
 @pytest.mark.parametrize("tool", TOOLS)

@@ -41,6 +41,26 @@ def test_a_robot_message_reaches_the_tool_in_its_format(
     assert message.status == "delivered" and message.last_code == "0"
 
 
+@pytest.mark.parametrize(
+    ("tool", "fits"),
+    [
+        pytest.param("yunzhijia", lambda t: len(t) <= 3000, id="yunzhijia-3000-characters"),
+        pytest.param("wecom", lambda t: len(t.encode()) <= 2048, id="wecom-2048-bytes"),
+        pytest.param("dingtalk", lambda t: len(t.encode()) <= 20000, id="dingtalk-20000-bytes"),
+    ],
+)
+def test_a_text_longer_than_the_tools_limit_is_cut_to_fit_and_taken(tool, fits, standin):
+    server = standin(tool)
+    secret = "SECsign" if tool == "dingtalk" else ""
+    long_text = "凭证无法保存，" * 4000
+
+    result = robots.send_test_message(tool, server.add_robot("k1", secret), secret, long_text)
+
+    [accepted] = server.accepted
+    assert result.ok and fits(accepted.text) and accepted.text.endswith("…")
+    assert long_text.startswith(accepted.text[:-1])
+
+
 def test_dingtalk_refuses_a_wrong_signature_and_the_message_goes_to_the_dead_letters_at_once(
     standin, make_robot
 ):

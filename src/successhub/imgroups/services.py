@@ -251,7 +251,7 @@ class Received:
 
     message: GroupMessage | None = None
     duplicate: bool = False
-    handshake: str | None = None
+    handshake: Handshake | None = None
 
 
 def _terms(organisation, now: dt.datetime):
@@ -293,7 +293,7 @@ def receive(
         raise InboundRejected("not_configured", "the group's callback keys cannot be opened", 409) from None
     result = tool.verify(request, credentials, int(now.timestamp()))
     if isinstance(result, Handshake):
-        return Received(handshake=result.body)
+        return Received(handshake=result)
     if len(result.text) > MAX_MESSAGE_CHARS:
         raise InboundRejected("too_large", "the message is too long", 413)
     if not result.text:

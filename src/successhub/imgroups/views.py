@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -25,7 +25,14 @@ from successhub.notifications.robots import OPT_IN_GROUP_KINDS, send_robot_test
 
 logger = logging.getLogger("successhub.imgroups")
 
-# The kinds a customer admin can send to the group (ticket news and SLA warnings are opt-in).
+# The kinds a customer admin can send to the group (ticket news and SLA warnings are opt-in), and
+# what the page calls them (never the code).
+GROUP_KIND_LABELS = {
+    "ticket.sla_at_risk": gettext_noop("工单即将超时"),
+    "ticket.sla_breached": gettext_noop("工单已超时"),
+    "ticket.replied": gettext_noop("工单有新回复"),
+    "ticket.status_changed": gettext_noop("工单状态变更"),
+}
 GROUP_KINDS = sorted(OPT_IN_GROUP_KINDS)
 
 
@@ -69,7 +76,10 @@ def portal(request):
             "active_members": [m for m in members if m.active and m.side == Membership.Side.CUSTOMER],
             "vendor_members": [m for m in members if m.active and m.side == Membership.Side.VENDOR],
             "history": [m for m in members if not m.active],
-            "group_kinds": [(kind, prefs.get(kind, False)) for kind in GROUP_KINDS],
+            "group_kinds": [
+                (kind, _(GROUP_KIND_LABELS.get(kind, gettext_noop("其他通知"))), prefs.get(kind, False))
+                for kind in GROUP_KINDS
+            ],
             "tool_name": integrations.tool(group.tool).name(get_language()) if group else "",
         },
     )
@@ -259,7 +269,7 @@ def remove_vendor(request, group_id: int, membership_id: int):
 def callback(request, tool: str, key: str):
     """Where the tool delivers group messages: verified by the tool's folder, stored once."""
     try:
-        integrations.tool(tool)
+        found = integrations.tool(tool)
     except integrations.UnknownTool:
         return JsonResponse({"code": "unknown_tool", "message": "unknown IM tool"}, status=404)
     inbound = InboundRequest(
@@ -275,10 +285,13 @@ def callback(request, tool: str, key: str):
         logger.warning("IM callback refused: tool=%s code=%s status=%s", tool, exc.code, exc.status)
         return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
     if received.handshake is not None:
-        return HttpResponse(received.handshake, content_type="text/plain; charset=utf-8")
-    return JsonResponse(
-        {
-            "code": "duplicate" if received.duplicate else "ok",
-            "message": "already stored" if received.duplicate else "stored",
-        }
-    )
+        return HttpResponse(received.handshake.body, content_type=received.handshake.content_type)
+    outcome = "duplicate" if received.duplicate else "ok"
+    if found.acknowledgement is not None:  # the answer in the tool's own format
+        response = HttpResponse(found.acknowledgement.body, content_type=found.acknowledgement.content_type)
+    else:
+        response = JsonResponse(
+            {"code": outcome, "message": "already stored" if received.duplicate else "stored"}
+        )
+    response["X-SuccessHub-Result"] = outcome
+    return response

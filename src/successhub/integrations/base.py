@@ -59,9 +59,20 @@ class InboundMessage:
 
 @dataclass(frozen=True)
 class Handshake:
-    """A URL-verification request (WeCom's GET with ``echostr``): answer ``body`` and store nothing."""
+    """A request that checks our address (WeCom's GET with ``echostr``, Yunzhijia's test request when
+    a robot is created): answer ``body`` and store nothing."""
 
     body: str
+    content_type: str = "text/plain; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """What the tool expects back for a message we took (stored now or before): some tools show an
+    error in the group, or retry, when the answer is not in their format."""
+
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
 
 
 class InboundRejected(Exception):
@@ -81,8 +92,9 @@ class Tool:
     code: str
     name_zh: str
     name_en: str
-    # The content limit of one text message, in UTF-8 bytes (longer texts are cut with a link home).
-    max_content_bytes: int
+    # The content limit of one text message, in ``content_unit`` ("bytes" of UTF-8 or "chars");
+    # ``prepare`` cuts longer texts.
+    max_content: int
     # The tool's rate limit for one robot: ``per_minute`` messages in any 60 seconds.
     per_minute: int
     # prepare(url, secret, text, mentions, now_ms) -> Prepared
@@ -98,6 +110,9 @@ class Tool:
     # How a webhook URL of this tool looks, for the setup form's check.
     url_hint: str = ""
     credential_fields: tuple[str, ...] = field(default_factory=tuple)
+    content_unit: str = "bytes"
+    # The answer to a callback we took; None: a short JSON of our own (``{"code": "ok", ...}``).
+    acknowledgement: Acknowledgement | None = None
 
     def name(self, language: str = "zh") -> str:
         return self.name_en if language.startswith("en") else self.name_zh
@@ -111,6 +126,13 @@ def fit(text: str, max_bytes: int, tail: str = "") -> str:
     room = max_bytes - len((TRUNCATION_MARK + tail).encode())
     cut = encoded[: max(0, room)].decode(errors="ignore")
     return cut + TRUNCATION_MARK + tail
+
+
+def fit_chars(text: str, max_chars: int, tail: str = "") -> str:
+    """``text`` cut to ``max_chars`` characters (for tools that count characters, not bytes)."""
+    if len(text) <= max_chars:
+        return text
+    return text[: max(0, max_chars - len(TRUNCATION_MARK + tail))] + TRUNCATION_MARK + tail
 
 
 def header(request: InboundRequest, name: str) -> str:

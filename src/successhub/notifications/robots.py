@@ -293,6 +293,93 @@ def send_robot_test(robot: Robot, text: str) -> Result:
     return send_test_message(robot.tool, url, secret, text)
 
 
+# --- staff setting up their robots (the page ``/notifications/robots/``) --------------------------------
+
+
+class RobotRefused(Exception):
+    """A refused robot set-up: ``code`` for machines, a Chinese sentence and its English for people."""
+
+    def __init__(self, code: str, message: str, message_en: str):
+        super().__init__(message)
+        self.code, self.message, self.message_en = code, message, message_en
+
+
+def manages_team_robots(user) -> bool:
+    """Service admins set up the service team's group robots; every staff member sets up their own."""
+    from successhub.accounts.models import Role
+
+    return (
+        user.is_authenticated
+        and not user.is_customer
+        and (user.role == Role.SERVICE_ADMIN or user.is_superuser)
+    )
+
+
+def ensure_may_manage(actor, robot: Robot) -> None:
+    if actor.is_customer:
+        raise RobotRefused("not_allowed", "只有服务人员可以设置机器人。", "Only service staff set up robots.")
+    if robot.owner_id == actor.pk or (robot.staff_group and manages_team_robots(actor)):
+        return
+    raise RobotRefused("not_allowed", "您不能管理这个机器人。", "You cannot manage this robot.")
+
+
+def set_up_robot(
+    actor,
+    robot: Robot | None,
+    *,
+    tool: str,
+    name: str,
+    webhook_url: str = "",
+    secret: str = "",
+    staff_group: bool = False,
+) -> Robot:
+    """Create or update a staff member's own robot, or (service admins) a service-team group robot.
+
+    The webhook and secret are sealed and never shown again; left empty they keep the stored values.
+    A robot moved to another tool needs that tool's webhook.
+    """
+    if actor.is_customer:
+        raise RobotRefused("not_allowed", "只有服务人员可以设置机器人。", "Only service staff set up robots.")
+    if robot is not None:
+        ensure_may_manage(actor, robot)
+        staff_group = robot.staff_group
+    elif staff_group and not manages_team_robots(actor):
+        raise RobotRefused(
+            "not_allowed",
+            "只有服务管理员可以设置服务团队群机器人。",
+            "Only service admins set up the service team's robots.",
+        )
+    try:
+        integrations.tool(tool)
+    except integrations.UnknownTool:
+        raise RobotRefused("unknown_tool", "请选择支持的 IM 工具。", "Choose a supported IM tool.") from None
+    if not webhook_url and (robot is None or robot.tool != tool or not robot.webhook_sealed):
+        raise RobotRefused(
+            "webhook_required", "请填写机器人的 Webhook 地址。", "Enter the robot's webhook URL."
+        )
+    if not (name or "").strip():
+        raise RobotRefused("name_required", "请填写机器人名称。", "Enter a name for the robot.")
+    owner = None if staff_group else (robot.owner if robot is not None else actor)
+    if robot is not None and robot.tool != tool:  # the old tool's signing secret means nothing to the new one
+        robot.secret_sealed = ""
+    return bind_robot(
+        robot,
+        name=name.strip(),
+        tool=tool,
+        webhook_url=webhook_url,
+        secret=secret,
+        owner=owner,
+        staff_group=staff_group,
+    )
+
+
+def set_robot_active(actor, robot: Robot, active: bool) -> Robot:
+    ensure_may_manage(actor, robot)
+    Robot.objects.filter(pk=robot.pk).update(active=active)
+    robot.refresh_from_db()
+    return robot
+
+
 def bind_robot(
     robot: Robot | None,
     *,

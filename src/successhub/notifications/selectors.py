@@ -43,3 +43,19 @@ def has_own_robot(user) -> bool:
     from successhub.notifications.models import Robot
 
     return Robot.objects.filter(owner=user, active=True).exists()
+
+
+def robots_managed_by(user) -> tuple[list, list]:
+    """(the user's own robots, the service team's group robots if the user manages them)."""
+    from successhub.notifications.models import Robot
+    from successhub.notifications.robots import manages_team_robots
+
+    if not getattr(user, "is_authenticated", False) or user.is_customer:
+        return [], []
+    own = list(Robot.objects.filter(owner=user).order_by("name", "id"))
+    team = (
+        list(Robot.objects.filter(staff_group=True).order_by("name", "id"))
+        if manages_team_robots(user)
+        else []
+    )
+    return own, team

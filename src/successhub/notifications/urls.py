@@ -10,4 +10,5 @@ urlpatterns = [
     path("read-all/", views.mark_all_read, name="mark_all_read"),
     path("preferences/", views.preferences, name="preferences"),
     path("badge/", views.unread_badge, name="badge"),
+    path("robots/", views.robots_page, name="robots"),
 ]

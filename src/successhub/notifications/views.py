@@ -8,11 +8,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from successhub.notifications import selectors, services
-from successhub.notifications.models import ALL_KINDS, Notification
+from successhub import integrations
+from successhub.notifications import robots, selectors, services
+from successhub.notifications.forms import RobotForm
+from successhub.notifications.models import ALL_KINDS, Notification, Robot
 
 PAGE_SIZE = 20
 
@@ -99,3 +102,83 @@ def unread_badge(request):
         f'<span class="badge open" title="{_("未读通知")}">{label}</span>',
         content_type="text/html; charset=utf-8",
     )
+
+
+# --- staff: their own IM robot, and (service admins) the service team's group robots ---------------------
+
+
+def _robot_row(robot: Robot) -> dict:
+    try:
+        tool_name = integrations.tool(robot.tool).name(get_language() or "zh-hans")
+    except integrations.UnknownTool:
+        tool_name = robot.tool
+    form = RobotForm(initial={"tool": robot.tool, "name": robot.name}, prefix=f"r{robot.pk}")
+    return {"robot": robot, "tool_name": tool_name, "form": form}
+
+
+@login_required
+def robots_page(request):
+    if request.user.is_customer:
+        raise Http404
+    own, team = selectors.robots_managed_by(request.user)
+    if request.method == "POST":
+        _robot_action(request, {robot.pk: robot for robot in [*own, *team]})
+        return redirect("notifications:robots")
+    name = str(request.user)
+    return render(
+        request,
+        "notifications/robots.html",
+        {
+            "own": [_robot_row(robot) for robot in own],
+            "team": [_robot_row(robot) for robot in team],
+            "manages_team": robots.manages_team_robots(request.user),
+            "own_form": RobotForm(initial={"name": _("%(name)s 的机器人") % {"name": name}}, prefix="own"),
+            "team_form": RobotForm(initial={"name": _("服务团队群")}, prefix="team"),
+        },
+    )
+
+
+def _robot_action(request, managed: dict[int, Robot]) -> None:
+    post = request.POST
+    action = post.get("action", "")
+    robot = None
+    if post.get("robot"):
+        robot = managed.get(int(post["robot"])) if post["robot"].isdigit() else None
+        if robot is None:
+            raise Http404
+    english = (get_language() or "").startswith("en")
+    try:
+        if action == "save":
+            prefix = f"r{robot.pk}" if robot else ("team" if post.get("staff_group") else "own")
+            form = RobotForm(post, prefix=prefix)
+            if not form.is_valid():
+                errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+                messages.error(request, _("未保存：%(errors)s") % {"errors": errors})
+                return
+            robots.set_up_robot(
+                request.user,
+                robot,
+                tool=form.cleaned_data["tool"],
+                name=form.cleaned_data["name"],
+                webhook_url=form.cleaned_data["webhook_url"] or "",
+                secret=form.cleaned_data["secret"] or "",
+                staff_group=bool(post.get("staff_group")),
+            )
+            messages.success(request, _("机器人已保存（Webhook 与密钥已加密保存，不再显示）。"))
+        elif action == "test" and robot is not None:
+            robots.ensure_may_manage(request.user, robot)
+            result = robots.send_robot_test(robot, post.get("text") or _("SuccessHub 测试消息"))
+            values = {"status": result.status or "-", "code": result.code or "-", "message": result.message}
+            if result.ok:
+                messages.success(request, _("测试消息已送达（HTTP %(status)s，返回码 %(code)s）。") % values)
+            else:
+                messages.error(
+                    request, _("测试消息被拒绝（HTTP %(status)s，返回码 %(code)s：%(message)s）。") % values
+                )
+        elif action == "active" and robot is not None:
+            robots.set_robot_active(request.user, robot, post.get("active") == "1")
+            messages.success(
+                request, _("已启用机器人。") if post.get("active") == "1" else _("已停用机器人。")
+            )
+    except robots.RobotRefused as exc:
+        messages.error(request, exc.message_en if english else exc.message)

@@ -7,7 +7,8 @@ TOOL = Tool(
     code="yunzhijia",
     name_zh="云之家",
     name_en="Yunzhijia",
-    max_content_bytes=transport.MAX_CONTENT_BYTES,
+    max_content=transport.MAX_CONTENT_CHARS,
+    content_unit="chars",
     per_minute=transport.PER_MINUTE,
     prepare=transport.prepare,
     interpret=transport.interpret,
@@ -16,4 +17,5 @@ TOOL = Tool(
     standin=standin.YunzhijiaStandIn,
     url_hint="https://www.yunzhijia.com/gateway/robot/webhook/send?yzjtype=0&yzjtoken=",
     credential_fields=forms.SetupForm.credential_fields,
+    acknowledgement=inbound.ACKNOWLEDGEMENT,
 )

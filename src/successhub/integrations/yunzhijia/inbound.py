@@ -4,7 +4,13 @@
 robot's secret, over those seven fields joined by commas in that order.
 
 A request more than an hour from our clock is refused as a replay; a message id seen before is
-stored once.
+stored once. The answer must come within 3 seconds as ``{"success": true, "data": {"type": 2,
+"content": ""}}`` (an empty content: we answer later through the robot), or the group sees an error.
+
+When staff create the robot with our address, Yunzhijia first sends a test request (``robotId``
+``test-robotId``, signed with the fixed secret ``test-secret``) and creates the robot only if we
+answer it in that format: we answer it, store nothing, and need no secret of the group for it (the
+robot's own secret is shown only once the robot exists).
 """
 
 from __future__ import annotations
@@ -14,8 +20,21 @@ import hashlib
 import hmac
 import json
 
-from successhub.integrations.base import InboundMessage, InboundRejected, InboundRequest, header
+from successhub.integrations.base import (
+    Acknowledgement,
+    Handshake,
+    InboundMessage,
+    InboundRejected,
+    InboundRequest,
+    header,
+)
 
+ACKNOWLEDGEMENT = Acknowledgement(
+    body=json.dumps({"success": True, "data": {"type": 2, "content": ""}}, separators=(",", ":")).encode(),
+    content_type="application/json; charset=utf-8",
+)
+TEST_ROBOT_ID = "test-robotId"
+TEST_SECRET = "test-secret"
 SIGNED_FIELDS = ("robotId", "robotName", "operatorOpenid", "operatorName", "time", "msgId", "content")
 WINDOW_MS = 3600 * 1000
 
@@ -25,10 +44,7 @@ def sign(body: dict, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha1).digest()).decode()
 
 
-def verify(request: InboundRequest, credentials: dict, now_s: int) -> InboundMessage:
-    secret = credentials.get("callback_secret", "")
-    if not secret:
-        raise InboundRejected("not_configured", "the group has no Yunzhijia callback secret", 409)
+def verify(request: InboundRequest, credentials: dict, now_s: int) -> InboundMessage | Handshake:
     if request.method != "POST":
         raise InboundRejected("method_not_allowed", "Yunzhijia callbacks are POSTs", 405)
     try:
@@ -38,15 +54,24 @@ def verify(request: InboundRequest, credentials: dict, now_s: int) -> InboundMes
     if not isinstance(body, dict) or not body.get("msgId"):
         raise InboundRejected("malformed", "msgId is required", 400)
     given = header(request, "sign")
+    if body.get("robotId") == TEST_ROBOT_ID and given and hmac.compare_digest(sign(body, TEST_SECRET), given):
+        return Handshake(ACKNOWLEDGEMENT.body.decode(), ACKNOWLEDGEMENT.content_type)
+    secret = credentials.get("callback_secret", "")
+    if not secret:
+        raise InboundRejected("not_configured", "the group has no Yunzhijia callback secret", 409)
     if not given or not hmac.compare_digest(sign(body, secret), given):
         raise InboundRejected("bad_signature", "sign does not match", 403)
     sent = body.get("time")
     if not str(sent).isdigit() or abs(now_s * 1000 - int(sent)) > WINDOW_MS:
         raise InboundRejected("stale", "the time is more than an hour off", 403)
+    text = str(body.get("content") or "").strip()
+    robot_name = str(body.get("robotName") or "")
+    if robot_name and text.startswith(f"@{robot_name}"):  # the @-mention that woke the robot
+        text = text[len(robot_name) + 1 :].strip()
     return InboundMessage(
         message_id=str(body["msgId"]),
         sender_id=str(body.get("operatorOpenid") or ""),
         sender_name=str(body.get("operatorName") or ""),
-        text=str(body.get("content") or "").strip(),
+        text=text,
         sent_at_ms=int(sent),
     )

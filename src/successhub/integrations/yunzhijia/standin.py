@@ -6,8 +6,8 @@ import json
 import time
 
 from successhub.integrations.standin import Accepted, Refusal, StandIn
-from successhub.integrations.yunzhijia.inbound import sign
-from successhub.integrations.yunzhijia.transport import MAX_CONTENT_BYTES
+from successhub.integrations.yunzhijia.inbound import TEST_ROBOT_ID, TEST_SECRET, sign
+from successhub.integrations.yunzhijia.transport import MAX_CONTENT_CHARS
 
 
 class YunzhijiaStandIn(StandIn):
@@ -27,7 +27,7 @@ class YunzhijiaStandIn(StandIn):
         content = body.get("content")
         if not isinstance(content, str) or not content.strip():
             return Refusal(200, {"success": False, "errorCode": 10000400, "error": "content is required"})
-        if len(content.encode()) > MAX_CONTENT_BYTES:
+        if len(content) > MAX_CONTENT_CHARS:
             return Refusal(200, {"success": False, "errorCode": 10000413, "error": "content too long"})
         mobiles: list[str] = []
         for param in body.get("notifyParams") or []:
@@ -58,4 +58,21 @@ def callback(
         "groupId": "standin-group",
     }
     headers = {"sign": sign(body, credentials["callback_secret"]), "content-type": "application/json"}
+    return headers, json.dumps(body, ensure_ascii=False).encode()
+
+
+def creation_test(time_ms: int | None = None) -> tuple[dict, bytes]:
+    """The request Yunzhijia sends when a conversational robot is created with our address: signed with
+    the fixed ``test-secret``; the robot is created only if the answer comes in its format within 3 s."""
+    body = {
+        "type": 2,
+        "robotId": TEST_ROBOT_ID,
+        "robotName": "test-robotName",
+        "operatorOpenid": "test-userId",
+        "operatorName": "test-userName",
+        "time": int(time.time() * 1000) if time_ms is None else time_ms,
+        "msgId": "test-msgId",
+        "content": "你好，你能做什么呢?",
+    }
+    headers = {"sign": sign(body, TEST_SECRET), "content-type": "application/json; charset=utf-8"}
     return headers, json.dumps(body, ensure_ascii=False).encode()

@@ -1,9 +1,11 @@
 """云之家 group robot: ``POST https://www.yunzhijia.com/gateway/robot/webhook/send?yzjtype=0&yzjtoken=TOKEN``.
 
 Body ``{"content": "..."}`` (UTF-8 JSON); the token in the URL is the credential. Members are
-@-mentioned by mobile with ``notifyParams: [{"type": "mobiles", "values": [...]}]``. The answer is
-JSON with ``success`` and ``errorCode``. Yunzhijia publishes no figures for length or rate, so we
-keep to the same bounds as the other tools (4,000 bytes, 20 messages a minute per robot).
+@-mentioned by mobile with ``notifyParams: [{"type": "mobiles", "values": [...]}]`` (at most 100,
+members of the group only). The answer is JSON with ``success`` and ``errorCode``.
+
+Limits from Yunzhijia's open-platform docs: ``content`` at most 3,000 characters; a robot may send
+60 messages a minute by the robot tutorial, 30 by the IM robot API page: we keep to the lower one.
 """
 
 from __future__ import annotations
@@ -11,18 +13,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from successhub.integrations.base import Prepared, Result, fit
+from successhub.integrations.base import Prepared, Result, fit_chars
 
-MAX_CONTENT_BYTES = 4000
-PER_MINUTE = 20
+MAX_CONTENT_CHARS = 3000
+MAX_MENTIONS = 100
+PER_MINUTE = 30
 RATE_LIMITED = {429}
 
 
 def prepare(
     url: str, secret: str, text: str, mentions: Sequence[str] = (), now_ms: int | None = None
 ) -> Prepared:
-    body: dict = {"content": fit(text, MAX_CONTENT_BYTES)}
-    mobiles = [m for m in mentions if m]
+    body: dict = {"content": fit_chars(text, MAX_CONTENT_CHARS)}
+    mobiles = list(dict.fromkeys(m for m in mentions if m))[:MAX_MENTIONS]
     if mobiles:
         body["notifyParams"] = [{"type": "mobiles", "values": mobiles}]
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
