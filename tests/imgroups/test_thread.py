@@ -67,6 +67,21 @@ def test_the_response_clock_and_the_automatic_reply(bound_group, at, due, openin
         assert server.texts() == [reply.body]
 
 
+def test_the_response_target_is_a_setting_a_contract_can_change(bound_group, advanced):
+    """The seed says 即时响应 without a figure: the catalog's 30 working minutes is a setting, and a
+    contract's overrides change it for that customer."""
+    contract = advanced.contracts.get()
+    contract.overrides = {
+        "dedicated_im_group": {"sla": {"first_response": {"working_minutes": 15, "schedule": "7x8"}}}
+    }
+    contract.save()
+    group, _ = bound_group("wecom")
+
+    message = say(group, beijing(2026, 11, 24, 10, 0))
+
+    assert message.response_due_at == beijing(2026, 11, 24, 10, 15)
+
+
 def test_one_automatic_reply_per_closed_period(bound_group):
     group, server = bound_group("wecom")
     say(group, beijing(2026, 11, 24, 18, 0), msg_id="a")
