@@ -102,6 +102,49 @@ def test_a_failing_tool_is_retried_with_exponential_backoff_then_dead(standin, m
     assert len(server.accepted) == 1
 
 
+class SenderKilled(BaseException):
+    """Stands for kill -9: nothing after it runs in the sender (not even ``except Exception``)."""
+
+
+def test_a_sender_killed_mid_request_never_posts_twice_and_its_other_claims_go_out_once(
+    standin, make_robot, monkeypatch
+):
+    server = standin("yunzhijia")
+    robots_ = [make_robot("yunzhijia", server.add_robot(f"g{n}")) for n in range(3)]
+    ids = [
+        robots.send_to_robots([robot], "ticket.sla_at_risk", f"预警 {n}")[0]
+        for n, robot in enumerate(robots_)
+    ]
+    start = timezone.now()
+    real_send = robots.http.send
+
+    def killed_after_the_tool_took_it(tool, prepared, timeout):
+        real_send(tool, prepared, timeout)
+        raise SenderKilled
+
+    monkeypatch.setattr(robots.http, "send", killed_after_the_tool_took_it)
+    with pytest.raises(SenderKilled):
+        robots.deliver_due_robot_messages(now=start)  # claims all three, dies inside the first request
+    monkeypatch.setattr(robots.http, "send", real_send)
+    assert server.texts() == ["预警 0"]
+
+    robots.deliver_due_robot_messages(now=start + timedelta(seconds=5))  # the claims still hold
+    assert server.texts() == ["预警 0"]
+    later = start + robots.retry.lease() + timedelta(seconds=1)
+    robots.deliver_due_robot_messages(now=later)  # a new sender, after the dead one's claims lapsed
+
+    assert sorted(server.texts()) == ["预警 0", "预警 1", "预警 2"]  # each once
+    in_doubt = RobotMessage.objects.get(pk=ids[0])
+    assert (in_doubt.status, in_doubt.last_code) == ("failed", "in_doubt")  # on the dead-letter list
+    assert all(RobotMessage.objects.get(pk=pk).status == "delivered" for pk in ids[1:])
+    robots.deliver_due_robot_messages(now=later + timedelta(hours=2))
+    assert len(server.texts()) == 3  # never sent again by itself
+
+    robots.resend_robot_messages([ids[0]])  # the admin decides the group did not get it
+    robots.deliver_due_robot_messages(now=later + timedelta(hours=3))
+    assert RobotMessage.objects.get(pk=ids[0]).status == "delivered" and len(server.texts()) == 4
+
+
 def test_wecom_twenty_a_minute_is_kept_without_spending_attempts(standin, make_robot):
     server = standin("wecom")
     robot = make_robot("wecom", server.add_robot("busy"))

@@ -226,7 +226,8 @@ class RobotMessage(models.Model):
 
     ``dedupe_key`` makes enqueueing idempotent (a job run twice writes one row). Failures are retried
     with exponential backoff up to the limit; then the row is dead (``failed_at``) and listed for
-    admins, who can resend it.
+    admins, who can resend it. A message is sent at most once by itself: one whose sender died in the
+    middle of the request is in doubt (``last_code`` ``in_doubt``) and waits on the dead-letter list.
     """
 
     class Status(models.TextChoices):
@@ -246,6 +247,10 @@ class RobotMessage(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     claimed_until = models.DateTimeField(_("占用至"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("最近尝试"), null=True, blank=True)
+    # Set just before the request goes to the tool, cleared when its answer is recorded. A row still
+    # carrying it once its claim has lapsed was being sent when its sender died: it may have arrived,
+    # and the tools take no idempotency key, so it is never sent again by itself (dead letter, resendable).
+    sending_since = models.DateTimeField(_("发送开始"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     failed_at = models.DateTimeField(_("失败时间"), null=True, blank=True)
     last_status = models.PositiveIntegerField(_("最近状态码"), null=True, blank=True)

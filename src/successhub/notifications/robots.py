@@ -3,6 +3,10 @@
 A robot message is written in the caller's transaction (so it leaves only if the work commits),
 sent after commit (eager) or by a worker, claimed by one sender at a time, retried with
 exponential backoff up to the limit (``retry.py``), then dead and listed for admins to resend.
+The tools take no idempotency key, so a message goes out at most once by itself: if a sender is
+killed while a request is out, that one message is in doubt and waits on the dead-letter list
+(``settle_in_doubt``) instead of being posted a second time; the rest of a dead sender's claims
+lapse and are sent by the next sweep.
 Each tool's own rate limit (WeCom's 20 a minute) is kept across workers: a message that would
 exceed it waits, without spending an attempt. The webhook and secret are opened only to send;
 they are never logged (errors name the message, the robot and the tool's result code).
@@ -133,13 +137,41 @@ def tell_staff(users: Iterable, kind: str, text: str, dedupe_key: str | None = N
 # --- delivery ----------------------------------------------------------------------------------------
 
 
+IN_DOUBT = "in_doubt"
+
+
 def _due(now: datetime):
     return RobotMessage.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
         delivered_at__isnull=True,
         failed_at__isnull=True,
+        sending_since__isnull=True,
     )
+
+
+def settle_in_doubt(now: datetime) -> int:
+    """Messages whose sender died while their request was out: the tool may have shown them, and it
+    takes no idempotency key, so sending again could post twice. They go to the dead-letter list
+    (``last_code`` ``in_doubt``) for an admin to resend if the group did not get them."""
+    in_doubt = RobotMessage.objects.filter(
+        sending_since__isnull=False,
+        claimed_until__lt=now,
+        delivered_at__isnull=True,
+        failed_at__isnull=True,
+    )
+    ids = list(in_doubt.values_list("pk", flat=True))
+    if ids:
+        in_doubt.filter(pk__in=ids).update(
+            failed_at=now,
+            next_attempt_at=None,
+            claimed_until=None,
+            last_code=IN_DOUBT,
+            last_error="in doubt: the sender stopped while this message was being sent; it may have "
+            "arrived, so it is not sent again by itself (resend it if the group did not get it)",
+        )
+        logger.warning("robot messages in doubt after a sender stopped mid-request: %s", ids)
+    return len(ids)
 
 
 def _claim(now: datetime, *, message_id: int | None = None, limit: int = 100) -> list[int]:
@@ -177,7 +209,11 @@ def _rate_wait(robot_id: int, message_id: int, per_minute: int, now: datetime) -
 
 def _postpone(message_id: int, until: datetime, reason: str) -> None:
     RobotMessage.objects.filter(pk=message_id).update(
-        claimed_until=None, attempts=F("attempts") - 1, next_attempt_at=until, last_error=reason[:1000]
+        claimed_until=None,
+        sending_since=None,
+        attempts=F("attempts") - 1,
+        next_attempt_at=until,
+        last_error=reason[:1000],
     )
 
 
@@ -205,7 +241,7 @@ def _send(message_id: int, now: datetime) -> bool:
             message, Result(False, None, message="robot secret cannot be opened", permanent=True), now
         )
     prepared = tool.prepare(url, secret, message.text, message.mentions or (), int(time.time() * 1000))
-    RobotMessage.objects.filter(pk=message.pk).update(last_attempt_at=now)
+    RobotMessage.objects.filter(pk=message.pk).update(last_attempt_at=now, sending_since=timezone.now())
     result = http.send(tool, prepared, retry.timeout())
     if result.rate_limited:
         _postpone(
@@ -218,6 +254,7 @@ def _send(message_id: int, now: datetime) -> bool:
 def _record(message: RobotMessage, result: Result, now: datetime) -> bool:
     changes: dict = {
         "claimed_until": None,
+        "sending_since": None,
         "last_status": result.status,
         "last_code": result.code[:40],
         "last_error": "" if result.ok else result.message[:1000],
@@ -251,6 +288,7 @@ def deliver_robot_message(message_id: int, now: datetime | None = None) -> bool:
 def deliver_due_robot_messages(now: datetime | None = None, limit: int = 100) -> int:
     """The sweep: send every due message once (up to ``limit``); returns how many were attempted."""
     now = now or timezone.now()
+    settle_in_doubt(now)
     claimed = _claim(now, limit=limit)
     for message_id in claimed:
         try:
@@ -269,7 +307,7 @@ def resend_robot_messages(message_ids: Iterable[int], now: datetime | None = Non
         )
     )
     RobotMessage.objects.filter(pk__in=ids).update(
-        failed_at=None, next_attempt_at=now, claimed_until=None, attempts=0
+        failed_at=None, next_attempt_at=now, claimed_until=None, sending_since=None, attempts=0
     )
     queue.run(TASK, deliver_robot_message, ids)
     return len(ids)
