@@ -261,6 +261,8 @@ SUCCESSHUB_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("SUCCESSHUB_WEBHOOK_TI
 SUCCESSHUB_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("SUCCESSHUB_WEBHOOK_MAX_ATTEMPTS", "8"))
 SUCCESSHUB_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("SUCCESSHUB_WEBHOOK_BACKOFF_SECONDS", "60"))
 SUCCESSHUB_WEBHOOK_MAX_BACKOFF_SECONDS = int(os.environ.get("SUCCESSHUB_WEBHOOK_MAX_BACKOFF_SECONDS", "3600"))
+# How long an outbox sender holds what it claimed (blank: twice the timeout plus 30 s; see notifications/retry.py).
+SUCCESSHUB_OUTBOX_LEASE_SECONDS = float(os.environ.get("SUCCESSHUB_OUTBOX_LEASE_SECONDS") or 0) or None
 # The embedded default's in-process job runner (``successhub serve`` without REDIS_URL); off under pytest.
 SUCCESSHUB_EMBEDDED_SCHEDULER_SECONDS = int(
     os.environ.get("SUCCESSHUB_EMBEDDED_SCHEDULER_SECONDS", "0" if os.environ.get("PYTEST_VERSION") else "30")

@@ -145,6 +145,21 @@ def test_a_sender_killed_mid_request_never_posts_twice_and_its_other_claims_go_o
     assert RobotMessage.objects.get(pk=ids[0]).status == "delivered" and len(server.texts()) == 4
 
 
+def test_a_slow_sender_whose_claim_lapsed_and_was_taken_does_not_send_it_again(standin, make_robot):
+    server = standin("wecom")
+    [message_id] = robots.send_to_robots([make_robot("wecom", server.add_robot("k"))], "k", "只发一次")
+    start = timezone.now()
+    claimed, slow_token = robots._claim(start)  # a sender claims it, then is held up by earlier messages
+    assert claimed == [message_id]
+
+    robots.deliver_due_robot_messages(now=start + robots.retry.lease() + timedelta(seconds=1))  # another
+    [row] = robots._claimed_rows([message_id])
+    robots._send(row, start, slow_token)  # the slow sender reaches it at last
+
+    assert server.texts() == ["只发一次"]
+    assert RobotMessage.objects.get().status == "delivered"
+
+
 def test_wecom_twenty_a_minute_is_kept_without_spending_attempts(standin, make_robot):
     server = standin("wecom")
     robot = make_robot("wecom", server.add_robot("busy"))

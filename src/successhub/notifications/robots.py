@@ -174,21 +174,30 @@ def settle_in_doubt(now: datetime) -> int:
     return len(ids)
 
 
-def _claim(now: datetime, *, message_id: int | None = None, limit: int = 100) -> list[int]:
-    """Claim due messages (one attempt each) by compare-and-set; PostgreSQL skips rows others hold."""
+def _claim(now: datetime, *, message_id: int | None = None, limit: int = 100) -> tuple[list[int], datetime]:
+    """Claim due messages (one attempt each) until the returned lease time, which is also the claim's
+    token: a sender acts on a row only while the row still carries it. PostgreSQL locks the rows and
+    skips those others hold, so one UPDATE claims them all; elsewhere each row is taken by
+    compare-and-set."""
     lease_until = now + retry.lease()
-    claimed: list[int] = []
     with transaction.atomic():
         candidates = _due(now)
         if message_id is not None:
             candidates = candidates.filter(pk=message_id)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
+            ids = list(candidates.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+            RobotMessage.objects.filter(pk__in=ids).update(
+                claimed_until=lease_until, attempts=F("attempts") + 1
+            )
+            return ids, lease_until
         ids = list(candidates.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
-        for pk in ids:
-            if _due(now).filter(pk=pk).update(claimed_until=lease_until, attempts=F("attempts") + 1):
-                claimed.append(pk)
-    return claimed
+        claimed = [
+            pk
+            for pk in ids
+            if _due(now).filter(pk=pk).update(claimed_until=lease_until, attempts=F("attempts") + 1)
+        ]
+    return claimed, lease_until
 
 
 def _rate_wait(robot_id: int, message_id: int, per_minute: int, now: datetime) -> timedelta | None:
@@ -207,8 +216,16 @@ def _rate_wait(robot_id: int, message_id: int, per_minute: int, now: datetime) -
     return max(timedelta(seconds=1), recent[-1] + timedelta(seconds=60) - now)
 
 
-def _postpone(message_id: int, until: datetime, reason: str) -> None:
-    RobotMessage.objects.filter(pk=message_id).update(
+def _held(message: RobotMessage, token: datetime):
+    """The message's row while this sender's claim holds (nobody took it after a lapse)."""
+    return RobotMessage.objects.filter(
+        pk=message.pk, claimed_until=token, sending_since__isnull=True, delivered_at__isnull=True
+    )
+
+
+def _postpone(message: RobotMessage, token: datetime | None, until: datetime, reason: str) -> None:
+    rows = _held(message, token) if token else RobotMessage.objects.filter(pk=message.pk)
+    rows.update(
         claimed_until=None,
         sending_since=None,
         attempts=F("attempts") - 1,
@@ -217,41 +234,48 @@ def _postpone(message_id: int, until: datetime, reason: str) -> None:
     )
 
 
-def _send(message_id: int, now: datetime) -> bool:
-    message = RobotMessage.objects.select_related("robot").get(pk=message_id)
+def _send(message: RobotMessage, now: datetime, token: datetime) -> bool:
     robot = message.robot
     try:
         tool = integrations.tool(robot.tool)
     except integrations.UnknownTool:
         return _record(
-            message, Result(False, None, message=f"unknown tool {robot.tool}", permanent=True), now
+            message, Result(False, None, message=f"unknown tool {robot.tool}", permanent=True), now, token
         )
     if not robot.active or not robot.webhook_sealed:
         return _record(
-            message, Result(False, None, message="robot disabled or not bound", permanent=True), now
+            message, Result(False, None, message="robot disabled or not bound", permanent=True), now, token
         )
     wait = _rate_wait(robot.pk, message.pk, tool.per_minute, now)
     if wait is not None:
-        _postpone(message.pk, now + wait, f"{tool.code} rate limit ({tool.per_minute}/min): waiting")
+        _postpone(message, token, now + wait, f"{tool.code} rate limit ({tool.per_minute}/min): waiting")
         return False
     try:
         url, secret = secrets.unseal(robot.webhook_sealed), secrets.unseal(robot.secret_sealed)
     except secrets.SecretUnavailable:
         return _record(
-            message, Result(False, None, message="robot secret cannot be opened", permanent=True), now
+            message, Result(False, None, message="robot secret cannot be opened", permanent=True), now, token
         )
     prepared = tool.prepare(url, secret, message.text, message.mentions or (), int(time.time() * 1000))
-    RobotMessage.objects.filter(pk=message.pk).update(last_attempt_at=now, sending_since=timezone.now())
+    # The last moment before the request leaves: only if our claim still holds (a claim that lapsed
+    # while earlier messages of the batch were slow may have been taken by another sender), and the
+    # lease restarts for the request itself.
+    started = timezone.now()
+    if not _held(message, token).update(
+        last_attempt_at=now, sending_since=started, claimed_until=started + retry.lease()
+    ):
+        return False
     result = http.send(tool, prepared, retry.timeout())
     if result.rate_limited:
         _postpone(
-            message.pk, now + timedelta(seconds=60), f"{tool.code} answered {result.code}: rate limited"
+            message, None, now + timedelta(seconds=60), f"{tool.code} answered {result.code}: rate limited"
         )
         return False
     return _record(message, result, now)
 
 
-def _record(message: RobotMessage, result: Result, now: datetime) -> bool:
+def _record(message: RobotMessage, result: Result, now: datetime, token: datetime | None = None) -> bool:
+    """The outcome of an attempt; ``token`` when no request left (the claim must still hold)."""
     changes: dict = {
         "claimed_until": None,
         "sending_since": None,
@@ -273,28 +297,35 @@ def _record(message: RobotMessage, result: Result, now: datetime) -> bool:
         )
     else:
         changes.update(next_attempt_at=now + retry.backoff(message.attempts))
-    RobotMessage.objects.filter(pk=message.pk).update(**changes)
+    rows = _held(message, token) if token else RobotMessage.objects.filter(pk=message.pk)
+    rows.update(**changes)
     return result.ok
+
+
+def _claimed_rows(ids: list[int]) -> list[RobotMessage]:
+    rows = RobotMessage.objects.select_related("robot").in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def deliver_robot_message(message_id: int, now: datetime | None = None) -> bool:
     """Try one message if it is due and nobody holds it; idempotent. Returns whether it was delivered now."""
     now = now or timezone.now()
-    if not _claim(now, message_id=message_id):
+    claimed, token = _claim(now, message_id=message_id)
+    if not claimed:
         return False
-    return _send(message_id, now)
+    return _send(_claimed_rows(claimed)[0], now, token)
 
 
 def deliver_due_robot_messages(now: datetime | None = None, limit: int = 100) -> int:
     """The sweep: send every due message once (up to ``limit``); returns how many were attempted."""
     now = now or timezone.now()
     settle_in_doubt(now)
-    claimed = _claim(now, limit=limit)
-    for message_id in claimed:
+    claimed, token = _claim(now, limit=limit)
+    for message in _claimed_rows(claimed):
         try:
-            _send(message_id, now)
+            _send(message, now, token)
         except Exception:  # one bad row must not stop the sweep; its claim lapses and it is retried
-            logger.exception("robot message %s crashed", message_id)
+            logger.exception("robot message %s crashed", message.pk)
     return len(claimed)
 
 
