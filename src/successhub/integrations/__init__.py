@@ -5,7 +5,8 @@ Each folder ``successhub/integrations/<code>/`` holds everything about one tool 
 - ``transport.py``: how a message goes out through the tool's group robot (body format, signing,
   @mentions, content length limit, the tool's rate limit, how to read the tool's answer);
 - ``inbound.py``: how a callback from the tool is verified (signature, timestamp window,
-  decryption) and parsed into an :class:`~successhub.integrations.base.InboundMessage`;
+  decryption) and parsed into an :class:`~successhub.integrations.base.InboundMessage`, and what
+  the tool expects as the answer (``Tool.acknowledgement``);
 - ``forms.py``: the setup form staff fill in to bind a group (webhook, secrets, callback keys);
 - ``standin.py``: a loopback stand-in of the tool for tests and benches, which checks formats and
   signatures as the real service does and can forge the callbacks the tool would send;
