@@ -65,12 +65,16 @@ _DAY = 86_400
 _UTC_OFFSET = 8 * 3600
 
 _EPOCH_LOCAL = datetime(1970, 1, 1, tzinfo=BEIJING)
+# Day 0 of the per-day tables: ``at - _TABLE_ORIGIN`` gives the table index in ``.days``, and
+# ``(epoch + _EPOCH_TO_TABLE) // _DAY`` the same from Unix epoch seconds (hot paths).
+_TABLE_ORIGIN = datetime(FIRST_SUPPORTED_YEAR, 1, 1, tzinfo=BEIJING)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _FIRST_DAY = (date(FIRST_SUPPORTED_YEAR, 1, 1) - date(1970, 1, 1)).days
 _ORDINAL_1970 = date(1970, 1, 1).toordinal()
 _MIN_LOCAL = _FIRST_DAY * _DAY
 _END_LOCAL = (date(LAST_SUPPORTED_YEAR + 1, 1, 1) - date(1970, 1, 1)).days * _DAY
 _SUPPORTED_DAYS = _END_LOCAL // _DAY - _FIRST_DAY
+_EPOCH_TO_TABLE = _UTC_OFFSET - _MIN_LOCAL
 
 
 # --------------------------------------------------------------------------- holiday data
@@ -597,7 +601,12 @@ class _Span:
     """Immutable per-day arrays from 1992-01-01 (day index 0) up to ``days`` days.
 
     ``cum[i]``: working seconds before day i; ``open[i]``: day i has working hours;
-    ``provisional[i]``: number of days before day i that lie in a year with no notice.
+    ``provisional[i]``: number of days before day i that lie in a year with no notice;
+    ``workdays[k]``: the day index of the k-th working day (from 0).
+
+    Every working day of a schedule has the same hours, so the working seconds done by the end of
+    the k-th working day are ``(k + 1) * day_seconds``: the day on which ``work`` (> 0) seconds are
+    done is ``workdays[(work - 1) // day_seconds]``, found by one division instead of a search.
     """
 
     __slots__ = (
@@ -605,11 +614,13 @@ class _Span:
         "days",
         "open",
         "provisional",
+        "workdays",
+        "day_seconds",
         "last_year",
         "midnights",
         "work_by_second",
-        "clock_times",
-        "epoch_clock",
+        "clock_by_work",
+        "epoch_by_work",
     )
 
     def __init__(
@@ -625,25 +636,33 @@ class _Span:
         self.open = open_
         self.provisional = provisional
         self.days = len(open_)
+        self.workdays = [index for index, is_open in enumerate(open_) if is_open]
+        self.day_seconds = hours.day_seconds
         self.last_year = last_year
         # Beijing midnight of each day: midnight + timedelta is ~6x faster than
         # datetime.fromtimestamp(..., BEIJING), and exact since Beijing has no DST.
         self.midnights = midnights
-        self.work_by_second, self.clock_times, self.epoch_clock = hours.tables()
+        self.work_by_second, self.clock_by_work, self.epoch_by_work = hours.tables()
 
 
 @functools.cache
 def _intraday_tables(intervals: tuple[tuple[int, int], ...]) -> tuple[list, list[timedelta], list[int]]:
-    """Lookup tables for the hot paths of one schedule's day, by whole second: the work done by
-    a second of the day; the clock time at which a second of work is done, as a timedelta after
-    midnight (datetime API) and as seconds after the previous day's midnight in UTC (epoch API)."""
+    """Lookup tables for the hot paths of one schedule's day, by whole second.
+
+    - ``work_by_second[s]``: the work done by second ``s`` of a working day;
+    - ``clock_by_work[r]``: when a working day has done ``r + 1`` seconds of work, as a timedelta
+      after midnight (datetime API: ``midnights[d] + clock_by_work[r]``);
+    - ``epoch_by_work[r]``: the same moment on table day 0 as Unix epoch seconds (epoch API:
+      ``d * _DAY + epoch_by_work[r]`` on table day ``d``).
+    """
     hours = _Hours(intervals)
     work_by_second = [hours.work_into_day(second) for second in range(_DAY)]
-    clock = [hours.clock_time(max(work, 1)) for work in range(hours.day_seconds + 1)]
+    clock = [hours.clock_time(work + 1) for work in range(hours.day_seconds)]
+    day_zero = _MIN_LOCAL - _UTC_OFFSET
     return (
         work_by_second,
         [timedelta(seconds=second) for second in clock],
-        [_DAY - _UTC_OFFSET + s for s in clock],
+        [day_zero + second for second in clock],
     )
 
 
@@ -935,23 +954,26 @@ class BusinessCalendar:
         ):
             # The hot path of every SLA computation, kept flat (one Python frame) with
             # table lookups: Beijing-time start in whole seconds inside the span built.
-            delta = start - _EPOCH_LOCAL
-            index = delta.days - _FIRST_DAY
+            delta = start - _TABLE_ORIGIN
+            index = delta.days
             span = clock.span
             days = span.days
             if not delta.microseconds and 0 <= index < days:
-                cum = span.cum
-                work = cum[index] + minutes * 60
+                done = span.cum[index] + minutes * 60 - 1  # the deadline is when done + 1 s is
                 if span.open[index]:
-                    work += span.work_by_second[delta.seconds]
-                after = bisect_left(cum, work, index)  # cum[after - 1] < work <= cum[after]
-                if after <= days:
+                    done += span.work_by_second[delta.seconds]
+                day_seconds = span.day_seconds
+                nth = done // day_seconds  # the deadline's working day, counted from table day 0
+                workdays = span.workdays
+                if nth < len(workdays):
+                    deadline_day = workdays[nth]
                     provisional = span.provisional
                     result = _new(Deadline)
                     _set_deadline_at(
-                        result, span.midnights[after - 1] + span.clock_times[work - cum[after - 1]]
+                        result,
+                        span.midnights[deadline_day] + span.clock_by_work[done - nth * day_seconds],
                     )
-                    _set_deadline_provisional(result, provisional[after] != provisional[index])
+                    _set_deadline_provisional(result, provisional[deadline_day + 1] != provisional[index])
                     return result
         return self._add(clock, schedule, start, minutes, include_makeup_days, pauses)
 
@@ -984,10 +1006,10 @@ class BusinessCalendar:
         ).get(schedule)
         if type(clock) is _Timeline and not pauses and start.tzinfo is BEIJING and end.tzinfo is BEIJING:
             # Hot path, as in add(): whole seconds, in order, inside the span built.
-            first = start - _EPOCH_LOCAL
-            last = end - _EPOCH_LOCAL
-            first_index = first.days - _FIRST_DAY
-            last_index = last.days - _FIRST_DAY
+            first = start - _TABLE_ORIGIN
+            last = end - _TABLE_ORIGIN
+            first_index = first.days
+            last_index = last.days
             span = clock.span
             if (
                 not (first.microseconds or last.microseconds)
@@ -1002,10 +1024,10 @@ class BusinessCalendar:
                 if open_[first_index]:
                     work -= span.work_by_second[first.seconds]
                 provisional = span.provisional
-                return _working_time(
-                    work // 60 if work % 60 == 0 else work / 60,
-                    provisional[last_index + 1] != provisional[first_index],
-                )
+                result = _new(WorkingTime)
+                _set_working_minutes(result, work // 60 if work % 60 == 0 else work / 60)
+                _set_working_provisional(result, provisional[last_index + 1] != provisional[first_index])
+                return result
         if clock is None:
             clock = self._clock(schedule, include_makeup_days)
         first = _local_seconds(start)
@@ -1030,15 +1052,45 @@ class BusinessCalendar:
         minutes: Sequence[int | float],
         include_makeup_days: bool | None = None,
     ) -> list[Deadline]:
-        """``add`` over many (start, minutes) pairs of one schedule, without pauses."""
+        """``add`` over many (start, minutes) pairs of one schedule, without pauses: one Python
+        frame for the batch (Beijing-time starts, whole minutes inside the span built), ``add``
+        for anything else."""
         if len(starts) != len(minutes):
             raise ValueError("starts and minutes differ in length")
-        self._clock(schedule, include_makeup_days)  # refuse an unknown schedule up front
+        clock = self._clock(schedule, include_makeup_days)  # refuse an unknown schedule up front
         add = self.add
-        return [
-            add(schedule, start, amount, include_makeup_days)
-            for start, amount in zip(starts, minutes, strict=True)
-        ]
+        if type(clock) is not _Timeline:
+            return [
+                add(schedule, start, amount, include_makeup_days)
+                for start, amount in zip(starts, minutes, strict=True)
+            ]
+        span = clock._span_through(0)  # built (to the horizon) on first use
+        cum, open_, work_by_second, days = span.cum, span.open, span.work_by_second, span.days
+        workdays, day_seconds, provisional = span.workdays, span.day_seconds, span.provisional
+        midnights, clock_by_work = span.midnights, span.clock_by_work
+        last_workday = len(workdays) - 1
+        origin, beijing = _TABLE_ORIGIN, BEIJING
+        new, set_at, set_provisional = _new, _set_deadline_at, _set_deadline_provisional
+        results = []
+        append = results.append
+        for start, amount in zip(starts, minutes, strict=True):
+            if start.tzinfo is beijing and type(amount) is int and amount > 0:
+                delta = start - origin
+                index = delta.days
+                if not delta.microseconds and 0 <= index < days:
+                    done = cum[index] + amount * 60 - 1
+                    if open_[index]:
+                        done += work_by_second[delta.seconds]
+                    nth = done // day_seconds
+                    if nth <= last_workday:
+                        deadline_day = workdays[nth]
+                        result = new(Deadline)
+                        set_at(result, midnights[deadline_day] + clock_by_work[done - nth * day_seconds])
+                        set_provisional(result, provisional[deadline_day + 1] != provisional[index])
+                        append(result)
+                        continue
+            append(add(schedule, start, amount, include_makeup_days))
+        return results
 
     def between_many(
         self,
@@ -1047,15 +1099,47 @@ class BusinessCalendar:
         ends: Sequence[datetime],
         include_makeup_days: bool | None = None,
     ) -> list[WorkingTime]:
-        """``between`` over many (start, end) pairs of one schedule, without pauses."""
+        """``between`` over many (start, end) pairs of one schedule, without pauses: one Python
+        frame for the batch (as ``add_many``), ``between`` for anything else."""
         if len(starts) != len(ends):
             raise ValueError("starts and ends differ in length")
-        self._clock(schedule, include_makeup_days)
+        clock = self._clock(schedule, include_makeup_days)
         between = self.between
-        return [
-            between(schedule, start, end, include_makeup_days)
-            for start, end in zip(starts, ends, strict=True)
-        ]
+        if type(clock) is not _Timeline:
+            return [
+                between(schedule, start, end, include_makeup_days)
+                for start, end in zip(starts, ends, strict=True)
+            ]
+        span = clock._span_through(0)
+        cum, open_, work_by_second = span.cum, span.open, span.work_by_second
+        provisional, days = span.provisional, span.days
+        origin, beijing = _TABLE_ORIGIN, BEIJING
+        new, set_minutes, set_provisional = _new, _set_working_minutes, _set_working_provisional
+        results = []
+        append = results.append
+        for start, end in zip(starts, ends, strict=True):
+            if start.tzinfo is beijing and end.tzinfo is beijing:
+                first = start - origin
+                last = end - origin
+                first_index = first.days
+                last_index = last.days
+                if (
+                    not (first.microseconds or last.microseconds)
+                    and 0 <= first_index <= last_index < days
+                    and first <= last
+                ):
+                    work = cum[last_index] - cum[first_index]
+                    if open_[last_index]:
+                        work += work_by_second[last.seconds]
+                    if open_[first_index]:
+                        work -= work_by_second[first.seconds]
+                    result = new(WorkingTime)
+                    set_minutes(result, work // 60 if work % 60 == 0 else work / 60)
+                    set_provisional(result, provisional[last_index + 1] != provisional[first_index])
+                    append(result)
+                    continue
+            append(between(schedule, start, end, include_makeup_days))
+        return results
 
     def add_epoch(
         self, schedule: str, start: int | float, seconds: int | float, include_makeup_days: bool | None = None
@@ -1069,23 +1153,23 @@ class BusinessCalendar:
             else self._plain
         ).get(schedule)
         if type(clock) is _Timeline and type(start) is int and type(seconds) is int and seconds > 0:
-            # The hot path, flat as in add(): whole seconds inside the span built. The deadline's
-            # day is ``after - 1``; epoch_clock counts from the midnight before it, in UTC.
-            day, second = divmod(start + _UTC_OFFSET, _DAY)
-            index = day - _FIRST_DAY
+            # The hot path, flat as in add(): whole seconds inside the span built.
+            local = start + _EPOCH_TO_TABLE
+            index = local // _DAY
             span = clock.span
-            days = span.days
-            if 0 <= index < days:
-                cum = span.cum
-                work = cum[index] + seconds
+            if 0 <= index < span.days:
+                done = span.cum[index] + seconds - 1
                 if span.open[index]:
-                    work += span.work_by_second[second]
-                after = bisect_left(cum, work, index)
-                if after <= days:
+                    done += span.work_by_second[local % _DAY]
+                day_seconds = span.day_seconds
+                nth = done // day_seconds
+                workdays = span.workdays
+                if nth < len(workdays):
+                    deadline_day = workdays[nth]
                     provisional = span.provisional
                     return (
-                        (after + _FIRST_DAY - 2) * _DAY + span.epoch_clock[work - cum[after - 1]],
-                        provisional[after] != provisional[index],
+                        deadline_day * _DAY + span.epoch_by_work[done - nth * day_seconds],
+                        provisional[deadline_day + 1] != provisional[index],
                     )
         if clock is None:
             clock = self._clock(schedule, include_makeup_days)
@@ -1119,27 +1203,31 @@ class BusinessCalendar:
                 add_epoch(schedule, s, n, include_makeup_days) for s, n in zip(starts, seconds, strict=True)
             ]
         if starts:
-            clock._span_through(int(max(starts) + _UTC_OFFSET) // _DAY - _FIRST_DAY)
+            clock._span_through(int(max(starts) + _EPOCH_TO_TABLE) // _DAY)
         span = clock.span
         cum, open_, work_by_second = span.cum, span.open, span.work_by_second
-        provisional, epoch_clock, days = span.provisional, span.epoch_clock, span.days
-        first_day = _FIRST_DAY
-        base = _UTC_OFFSET - _FIRST_DAY * _DAY
+        provisional, epoch_by_work, days = span.provisional, span.epoch_by_work, span.days
+        workdays, day_seconds = span.workdays, span.day_seconds
+        last_workday = len(workdays) - 1
+        day = _DAY
+        base = _EPOCH_TO_TABLE
         results = []
         append = results.append
         for start, amount in zip(starts, seconds, strict=True):
             if type(start) is int and type(amount) is int and amount > 0:
-                index, second = divmod(start + base, _DAY)
+                local = start + base
+                index = local // day
                 if 0 <= index < days:
-                    work = cum[index] + amount
+                    done = cum[index] + amount - 1
                     if open_[index]:
-                        work += work_by_second[second]
-                    after = bisect_left(cum, work, index)
-                    if after <= days:
+                        done += work_by_second[local % day]
+                    nth = done // day_seconds
+                    if nth <= last_workday:
+                        deadline_day = workdays[nth]
                         append(
                             (
-                                (after + first_day - 2) * _DAY + epoch_clock[work - cum[after - 1]],
-                                provisional[after] != provisional[index],
+                                deadline_day * day + epoch_by_work[done - nth * day_seconds],
+                                provisional[deadline_day + 1] != provisional[index],
                             )
                         )
                         continue
@@ -1150,7 +1238,33 @@ class BusinessCalendar:
         self, schedule: str, start: int | float, end: int | float, include_makeup_days: bool | None = None
     ) -> tuple[int | float, bool]:
         """``between`` on Unix epoch seconds: returns (working seconds, provisional)."""
-        clock = self._clock(schedule, include_makeup_days)
+        clock = (
+            self._default
+            if include_makeup_days is None
+            else self._with_makeup
+            if include_makeup_days
+            else self._plain
+        ).get(schedule)
+        if type(clock) is _Timeline and type(start) is int and type(end) is int:
+            # Hot path, flat as in between(): two days' lookups in the span built.
+            first_index = (start + _EPOCH_TO_TABLE) // _DAY
+            last_index = (end + _EPOCH_TO_TABLE) // _DAY
+            span = clock.span
+            days = span.days
+            if 0 <= first_index < days and 0 <= last_index < days:
+                cum = span.cum
+                open_ = span.open
+                work = cum[last_index] - cum[first_index]
+                if open_[last_index]:
+                    work += span.work_by_second[end + _EPOCH_TO_TABLE - last_index * _DAY]
+                if open_[first_index]:
+                    work -= span.work_by_second[start + _EPOCH_TO_TABLE - first_index * _DAY]
+                provisional = span.provisional
+                if first_index <= last_index:
+                    return work, provisional[last_index + 1] != provisional[first_index]
+                return work, provisional[first_index + 1] != provisional[last_index]
+        if clock is None:
+            clock = self._clock(schedule, include_makeup_days)
         first = start + _UTC_OFFSET
         last = end + _UTC_OFFSET
         if not (_MIN_LOCAL <= first < _END_LOCAL and _MIN_LOCAL <= last < _END_LOCAL):
