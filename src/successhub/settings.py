@@ -307,8 +307,6 @@ SUCCESSHUB_PROMETHEUS_SD_DIR = os.environ.get(
 )  # write file_sd targets here
 SUCCESSHUB_OPS_PROBE_SECONDS = int(os.environ.get("SUCCESSHUB_OPS_PROBE_SECONDS", "300"))
 SUCCESSHUB_UPGRADE_NOTICE_DAYS = [int(d) for d in env_list("SUCCESSHUB_UPGRADE_NOTICE_DAYS", "7,1")]
-# Upgrade windows may not overlap this schedule's working time on the business calendar.
-SUCCESSHUB_UPGRADE_WINDOW_AVOIDS = os.environ.get("SUCCESSHUB_UPGRADE_WINDOW_AVOIDS", "5x8")
 # /metrics is open on loopback; elsewhere it needs this bearer token when set.
 SUCCESSHUB_METRICS_TOKEN = os.environ.get("SUCCESSHUB_METRICS_TOKEN", "")
 

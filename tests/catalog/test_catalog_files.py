@@ -26,6 +26,8 @@ def test_the_seed_numbers_are_in_the_files():
     assert advanced.items["dedicated_im_group"].max_members == 5
     assert advanced.items["online_ticket"].first_response.working_minutes == 480
     assert advanced.items["online_ticket"].first_response.schedule == "5x8"
+    assert standard.items["public_cloud_ops"].upgrade_windows_outside == "5x8"
+    assert catalog.labels.name("schedule_names", "7x24") == "7×24 小时"
     assert set(advanced.items) == set(SERVICE_CODES)
     assert set(standard.items) == {
         "community",
@@ -60,6 +62,10 @@ def test_the_seed_numbers_are_in_the_files():
             "items.demand_listening.channels[0]",
         ),
         (STANDARD + "\n  bad: [unclosed\n", "line"),
+        (
+            STANDARD.replace("upgrade_windows_outside: 5x8", "upgrade_windows_outside: office"),
+            "items.public_cloud_ops.upgrade_windows_outside",
+        ),
     ],
     ids=[
         "unknown schedule",
@@ -69,6 +75,7 @@ def test_the_seed_numbers_are_in_the_files():
         "bad published date",
         "unknown channel",
         "invalid YAML",
+        "upgrade windows outside an unknown schedule",
     ],
 )
 def test_errors_name_the_file_and_field(broken, field):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from successhub.accounts.models import Role
+from successhub.catalog import loader
 from successhub.contracts.models import UsageEntry
+from successhub.core.catalog import load_catalog_texts
 from successhub.hotline import services
 from successhub.hotline.errors import CallerNotVerified, CallRefused, NotDeskStaff
 from successhub.hotline.models import Outcome
@@ -120,6 +123,26 @@ def test_refusal_script_quotes_the_definition_and_lists_the_routes_that_apply(en
     assert "致命故障是指系统大面积不可用或异常阻塞，导致客户日常业务无法正常进行。" in script.text
     assert [r.service for r in script.routes] == ["smart_service", "community", "demand_listening"]
     assert "4008-836-836" in script.routes[0].text
+    assert "智能客服（7×24 小时）" in script.routes[0].text  # the smart service's hours in the catalog
+
+
+def test_a_route_s_hours_are_the_catalog_s(engineer, std_caller, monkeypatch):
+    plans = Path(loader.__file__).with_name("plans")
+    texts = {p.name: p.read_text(encoding="utf-8") for p in plans.glob("*-*.yaml")}
+    standard = texts["standard-2025-07.yaml"]
+    texts["standard-2025-07.yaml"] = standard.replace(
+        "    schedule: 7x24\n    phone:", "    schedule: 7x8\n    phone:", 1
+    )
+    assert texts["standard-2025-07.yaml"] != standard
+    monkeypatch.setattr(
+        loader, "_catalog", load_catalog_texts(texts, (plans / "labels.yaml").read_text(encoding="utf-8"))
+    )
+    with pytest.raises(CallRefused) as refused:
+        take(engineer, std_caller.organisation, std_caller, fatal=False)
+    script = services.refusal_script(std_caller.organisation, refused.value.decision)
+    assert "智能客服（7×8 小时）" in script.routes[0].text
+    english = services.refusal_script(std_caller.organisation, refused.value.decision, "en")
+    assert "The support bot (7×8)" in english.routes[0].text
 
 
 def test_quota_exhausted_script_names_the_renewal_date(engineer, std_caller):

@@ -9,9 +9,11 @@ import pytest
 
 from successhub.accounts.models import Role
 from successhub.accounts.services import issue_api_token
+from successhub.core.catalog import load_catalog_texts
 from successhub.ops.models import Environment
 
 PAYLOADS = Path(__file__).parent / "payloads"
+PLANS = Path(__file__).resolve().parents[2] / "src" / "successhub" / "catalog" / "plans"
 
 
 def payload(name: str, environment: str | None = None) -> str:
@@ -63,3 +65,23 @@ def post_alerts(client, ops_token):
         return client.post("/api/v1/ops/alertmanager", data=body, content_type="application/json", **headers)
 
     return post
+
+
+@pytest.fixture
+def ops_catalog_where(monkeypatch):
+    """Ops reads a catalog whose plan files say ``new`` where the shipped ones say ``old``."""
+
+    def patch(old: str, new: str) -> None:
+        plans = {
+            path.name: path.read_text(encoding="utf-8")
+            for path in PLANS.glob("*.yaml")
+            if path.name != "labels.yaml"
+        }
+        assert any(old in text for text in plans.values()), f"no plan file says {old!r}"
+        catalog = load_catalog_texts(
+            {name: text.replace(old, new) for name, text in plans.items()},
+            (PLANS / "labels.yaml").read_text(encoding="utf-8"),
+        )
+        monkeypatch.setattr("successhub.ops.services.get_catalog", lambda: catalog)
+
+    return patch

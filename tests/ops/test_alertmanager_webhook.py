@@ -82,6 +82,19 @@ def test_resolved_closes_the_incident_with_its_duration(post_alerts, environment
     assert Notification.objects.filter(kind="ops.incident_resolved", recipient=ops_engineer).count() == 1
 
 
+def test_an_ops_item_without_hours_counts_every_moment(post_alerts, environment, ops_catalog_where):
+    ops_catalog_where(
+        "    schedule: 7x8\n    # The unified upgrade windows",
+        "    schedule: null\n    # The unified upgrade windows",
+    )
+    post_alerts(payload("firing.json", environment.code))
+    post_alerts(payload("resolved.json", environment.code))
+
+    incident = Incident.objects.get()
+    assert incident.clock_starts_at == incident.starts_at  # 22:06 Beijing time, and no service hours
+    assert incident.working_minutes == 3 / 60
+
+
 def test_a_resolved_alert_whose_firing_never_arrived_is_still_recorded(post_alerts, environment):
     response = post_alerts(payload("resolved.json", environment.code))
 

@@ -43,6 +43,31 @@ def test_windows_that_are_refused(start, hours, code, cosmic):
     assert refused.value.code == code
 
 
+@pytest.mark.parametrize(
+    ("rule", "catalog_says", "start", "refused"),
+    [
+        ("catalog 7x8: a Saturday morning is business hours", "upgrade_windows_outside: 7x8", 10, True),
+        ("catalog 7x8: a Saturday night is not", "upgrade_windows_outside: 7x8", 22, False),
+        ("catalog names no hours: any future window", "upgrade_windows_outside: null", 10, False),
+    ],
+    ids=lambda value: value if isinstance(value, str) and " " in value and ":" in value else "",
+)
+def test_the_hours_windows_avoid_are_the_catalog_s(
+    rule, catalog_says, start, refused, cosmic, ops_catalog_where
+):
+    ops_catalog_where("upgrade_windows_outside: 5x8", catalog_says)
+    saturday = dt.datetime(2026, 11, 14, start, 0, tzinfo=BEIJING)
+    if refused:
+        with pytest.raises(WindowRefused) as refusal:
+            services.plan_upgrade_window(cosmic, "6.3", saturday, saturday + dt.timedelta(hours=1), now=NOW)
+        assert refusal.value.code == "window_in_business_hours"
+        assert "7×8" in str(refusal.value)
+    else:
+        assert services.plan_upgrade_window(
+            cosmic, "6.3", saturday, saturday + dt.timedelta(hours=1), now=NOW
+        ).pk
+
+
 def test_a_national_holiday_weekday_is_outside_business_hours(cosmic):
     national_day = dt.datetime(2026, 10, 1, 10, 0, tzinfo=BEIJING)  # a Thursday, 国庆节
     window = services.plan_upgrade_window(

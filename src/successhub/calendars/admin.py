@@ -42,7 +42,7 @@ class CalendarYearAdmin(BumpOnSave, admin.ModelAdmin):
             self.message_user(
                 request,
                 _(
-                    "尚未录入 %(years)s 年的节假日安排：这些年份的 5×8 期限按普通周一至周五计算，"
+                    "尚未录入 %(years)s 年的节假日安排：这些年份按工作日服务时间计算的期限按普通周一至周五计算，"
                     "并标记为“暂定”。请根据国务院办公厅通知补录。"
                 )
                 % {"years": _("、").join(map(str, missing))},

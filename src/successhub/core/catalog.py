@@ -64,6 +64,7 @@ ITEM_FIELDS = {
     "suggestion",
     "schedule_note",
     "phone",
+    "upgrade_windows_outside",
 }
 
 
@@ -120,6 +121,8 @@ class ServiceItem:
     suggestion: Text | None = None
     schedule_note: Text | None = None
     phone: str | None = None
+    # Unified upgrade windows (公有云运维) must lie outside this schedule's working time.
+    upgrade_windows_outside: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,8 @@ class Labels:
     out_of_scope: Mapping[str, Text] = field(default_factory=dict)
     # Service hours (服务时间): each schedule's days and working intervals, for the business calendar.
     service_hours: Mapping[str, Schedule] = field(default_factory=dict)
+    # Each schedule's short name as labels.yaml gives it (``7×24 小时``), where the hours need not be spelt out.
+    schedule_names: Mapping[str, Text] = field(default_factory=dict)
 
     def ops_platform_for(self, product: str) -> OpsPlatform | None:
         """The ops platform serving ``product`` (or the product it is part of), if any."""
@@ -351,6 +356,13 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
         raise CatalogError(
             source, f"{where}.schedule", f"{schedule!r} is not one of {', '.join(labels.service_hours)}"
         )
+    outside = fields.get("upgrade_windows_outside")
+    if outside is not None and outside not in labels.service_hours:
+        raise CatalogError(
+            source,
+            f"{where}.upgrade_windows_outside",
+            f"{outside!r} is not one of {', '.join(labels.service_hours)}",
+        )
     quota = None
     if fields.get("quota") is not None:
         raw = fields["quota"]
@@ -418,6 +430,7 @@ def _parse_item(code: str, fields: dict, source: str, labels: Labels) -> Service
         if fields.get("schedule_note") is None
         else _text(fields["schedule_note"], source, f"{where}.schedule_note"),
         phone=phone,
+        upgrade_windows_outside=outside,
     )
 
 
@@ -446,27 +459,30 @@ def parse_labels(source: str, doc: dict) -> Labels:
         str(code): _text(value, source, f"out_of_scope.{code}")
         for code, value in (doc.get("out_of_scope") or {}).items()
     }
-    service_hours, names = _parse_schedules(source, doc.get("schedules"))
+    service_hours, labels, names = _parse_schedules(source, doc.get("schedules"))
     return Labels(
         **tables,
-        schedules=names,
+        schedules=labels,
         product_parents=parents,
         ops_platforms=platforms,
         out_of_scope=out_of_scope,
         service_hours=service_hours,
+        schedule_names=names,
     )
 
 
-def _parse_schedules(source: str, raw: Any) -> tuple[dict[str, Schedule], dict[str, Text]]:
+def _parse_schedules(source: str, raw: Any) -> tuple[dict[str, Schedule], dict[str, Text], dict[str, Text]]:
+    """Each schedule's definition, its label (the name with the hours written out) and its name."""
     try:
         parsed = parse_schedules(raw, source)
     except ScheduleError as exc:
         raise CatalogError(source, f"schedules.{exc.code}.{exc.field}".rstrip("."), exc.problem) from None
-    schedules, names = {}, {}
+    schedules, labels, names = {}, {}, {}
     for code, (schedule, entry) in parsed.items():
         schedules[code] = schedule
-        names[code] = schedule_label(schedule, _text(entry.get("name"), source, f"schedules.{code}.name"))
-    return schedules, names
+        names[code] = _text(entry.get("name"), source, f"schedules.{code}.name")
+        labels[code] = schedule_label(schedule, names[code])
+    return schedules, labels, names
 
 
 def schedule_label(schedule: Schedule, name: Text) -> Text:
@@ -584,5 +600,6 @@ def _item_to_raw(item: ServiceItem) -> dict:
         "suggestion": text(item.suggestion),
         "schedule_note": text(item.schedule_note),
         "phone": item.phone,
+        "upgrade_windows_outside": item.upgrade_windows_outside,
     }
     return raw

@@ -22,12 +22,14 @@ TENANTS = {
 
 
 def _next_night(after: dt.datetime, days: int) -> dt.datetime:
-    """A Saturday 22:00 Beijing time at least ``days`` ahead, outside the 5×8 business hours."""
+    """A Saturday 22:00 Beijing time at least ``days`` ahead, outside the business hours the
+    catalog says upgrade windows avoid (``upgrade_windows_outside``)."""
     local = timezone.localtime(after) + dt.timedelta(days=days)
     while local.weekday() != 5:
         local += dt.timedelta(days=1)
     start = local.replace(hour=22, minute=0, second=0, microsecond=0)
-    while business_calendar().between("5x8", start, start + dt.timedelta(hours=4)).minutes:
+    avoid = services.upgrade_windows_outside()
+    while avoid and business_calendar().between(avoid, start, start + dt.timedelta(hours=4)).minutes:
         start += dt.timedelta(days=7)
     return start
 

@@ -106,7 +106,10 @@ def refusal_script(
         item = route_decision.item if route_decision else None
         if route_decision is None or not route_decision.allowed or item is None:
             continue
-        routes.append(Route(service, item.name.get(lang), route[lang].format(phone=hotline_phone())))
+        hours = get_catalog().labels.name("schedule_names", item.schedule, lang) if item.schedule else ""
+        routes.append(
+            Route(service, item.name.get(lang), route[lang].format(phone=hotline_phone(), hours=hours))
+        )
     return RefusalScript(decision.reason, text, definition, tuple(routes), renews)
 
 

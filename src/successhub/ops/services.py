@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from successhub.accounts.models import Organisation, Role, User
-from successhub.calendars.selectors import business_calendar
+from successhub.calendars.selectors import business_calendar, makeup_day_settings
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Deployment, DeploymentType
 from successhub.notifications.services import Notice, notify_each, tell_customer
@@ -54,10 +54,20 @@ SERVICE = "public_cloud_ops"
 MAX_KEPT_BODY = 1_000_000
 
 
-def ops_schedule() -> str:
-    """The ops clock: the public-cloud ops item's service time in the catalog (7×8)."""
+def ops_schedule() -> str | None:
+    """The ops clock: the public-cloud ops item's service hours in the catalog (its ``schedule``).
+
+    None when the item names no hours: the clock then runs at every moment.
+    """
     item = get_catalog().any_definition(SERVICE)
-    return (item.schedule if item else None) or "7x24"
+    return item.schedule if item else None
+
+
+def upgrade_windows_outside() -> str | None:
+    """The schedule whose working time unified upgrade windows must avoid: the public-cloud ops
+    item's ``upgrade_windows_outside`` in the catalog (the customers' business hours), if any."""
+    item = get_catalog().any_definition(SERVICE)
+    return item.upgrade_windows_outside if item else None
 
 
 def ops_engineers() -> list[User]:
@@ -391,18 +401,26 @@ def _new_incident(alert, environment, receipt, now, windows, schedule, calendar)
         expected=window is not None,
         upgrade_window=window,
         opened_at=now,
-        clock_starts_at=calendar.next_open(schedule, alert.starts_at),
+        clock_starts_at=(
+            calendar.next_open(schedule, alert.starts_at, makeup_day_settings().get(schedule))
+            if schedule
+            else alert.starts_at
+        ),
         last_received_at=now,
         opened_by_receipt=receipt,
     )
 
 
-def _close(incident: Incident, ends_at: dt.datetime, calendar, schedule: str) -> None:
+def _close(incident: Incident, ends_at: dt.datetime, calendar, schedule: str | None) -> None:
     ends_at = max(ends_at, incident.starts_at)
     incident.status = IncidentStatus.RESOLVED
     incident.resolved_at = ends_at
     incident.duration_seconds = int((ends_at - incident.starts_at).total_seconds())
-    incident.working_minutes = float(calendar.between(schedule, incident.starts_at, ends_at).minutes)
+    if schedule is None:
+        incident.working_minutes = incident.duration_seconds / 60
+        return
+    makeup = makeup_day_settings().get(schedule)
+    incident.working_minutes = float(calendar.between(schedule, incident.starts_at, ends_at, makeup).minutes)
 
 
 def _duration_note(incident: Incident) -> str:
@@ -733,8 +751,11 @@ def check_window(
         raise WindowRefused("window_ends_before_start", "结束时间必须晚于开始时间。")
     if starts_at <= now:
         raise WindowRefused("window_in_past", "升级窗口必须在将来。")
-    schedule = settings.SUCCESSHUB_UPGRADE_WINDOW_AVOIDS
-    overlap = business_calendar().between(schedule, starts_at, ends_at).minutes
+    schedule = upgrade_windows_outside()
+    if schedule is None:
+        return
+    makeup = makeup_day_settings().get(schedule)
+    overlap = business_calendar().between(schedule, starts_at, ends_at, makeup).minutes
     if overlap > 0:
         label = get_catalog().labels.name("schedules", schedule)
         raise WindowRefused(

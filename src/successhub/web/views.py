@@ -43,7 +43,7 @@ def home(request):
         missing = unloaded_years_ahead(timezone.localdate().year)
         if missing:
             context["calendar_warning"] = _(
-                "尚未录入 %(years)s 年的法定节假日安排：相关 5×8 期限按普通周一至周五计算并标记为“暂定”。"
+                "尚未录入 %(years)s 年的法定节假日安排：相关的工作日服务时间期限按普通周一至周五计算并标记为“暂定”。"
             ) % {"years": _("、").join(map(str, missing))}
     return render(request, "web/home.html", context)
 
