@@ -11,6 +11,12 @@ and English, and the hand-off route: the service to offer instead when this reas
 - Pages show ``label`` instead of the code, and offer ``handoff`` (first available) as a link.
 - The bot (``assistant/handoff.py``) hands a customer whose preferred channel is refused to the
   reason's ``handoff`` service, and says why first when ``tell`` is set.
+- The hotline: the voice menu (``hotline/ivr.py``) speaks the engine's explanation; the desk's
+  refusal scripts (``hotline/data/scripts.yaml``) are keyed by reason code and quote it.
+
+Code compares with members (``decision.reason == Reason.QUOTA_EXHAUSTED``), not with strings;
+``tests/core/test_reasons.py`` scans the source, the templates and the scripts for any reason code
+that has no row here.
 
 A new reason is one rule in ``Engine._verdict`` plus one row here. The engine's reasons come first,
 in the order the engine checks them (``ENGINE_ORDER``): when every contract refuses, the refusal that

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from successhub.core.reasons import Reason
+
 
 class HotlineError(Exception):
     status = 422
@@ -45,7 +47,11 @@ class CallRefused(HotlineError):
         detail: dict | None = None,
     ):
         super().__init__(
-            message_zh, message_en, code=code, status=409 if code == "quota_exhausted" else 403, detail=detail
+            message_zh,
+            message_en,
+            code=code,
+            status=409 if code == Reason.QUOTA_EXHAUSTED else 403,
+            detail=detail,
         )
         self.call = call
         self.decision = decision

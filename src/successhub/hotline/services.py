@@ -23,6 +23,7 @@ from successhub.catalog.loader import get_catalog
 from successhub.contracts.selectors import entitlement_for, entitlements_for
 from successhub.contracts.services import EntitlementRefused, consume_quota
 from successhub.core import entitlements as core
+from successhub.core.reasons import Reason
 from successhub.core.scenario import decision_to_json
 from successhub.hotline.errors import CallerNotVerified, CallRefused, HotlineError, InvalidInput, NotDeskStaff
 from successhub.hotline.models import Call, CallStatus, Classification, Outcome
@@ -90,7 +91,7 @@ def refusal_script(
     data = scripts()
     definition = data["fatal_fault_definition"][lang]
     explanation = decision.explanation_en if lang == "en" else decision.explanation
-    renews = renews_on(decision) if decision.reason == "quota_exhausted" else None
+    renews = renews_on(decision) if decision.reason == Reason.QUOTA_EXHAUSTED else None
     template = data.get(decision.reason, data["other"])[lang]
     text = template.format(definition=definition, explanation=explanation, renews_on=renews or "")
     decisions = {d.service: d for d in entitlements_for(organisation, at)}
@@ -266,7 +267,7 @@ def take_call(
             record.refusal_code = decision.reason
             record.decision = decision_to_json(decision)
             record.save()
-        renews = renews_on(decision) if decision.reason == "quota_exhausted" else None
+        renews = renews_on(decision) if decision.reason == Reason.QUOTA_EXHAUSTED else None
         detail = {"decision": decision_to_json(decision), "call": record.pk}
         if renews:
             detail["renews_on"] = renews.isoformat()

@@ -25,6 +25,7 @@ from successhub.contracts.selectors import entitlement_for
 from successhub.contracts.services import EntitlementRefused, consume_quota
 from successhub.core import entitlements as core
 from successhub.core.entitlements import BEIJING
+from successhub.core.reasons import Reason
 from successhub.notifications.services import Notice, notify_each
 from successhub.success import inspection as inspection_rules
 from successhub.success import reports
@@ -531,7 +532,7 @@ def confirm_moment(user: User, moment: CriticalMoment, *, now: dt.datetime | Non
         planned = moment.planned_days
         at = _noon(moment.start_date)
         decision = entitlement_for(organisation, core.Request(CRITICAL_MOMENT, amount=planned), at)
-        if decision.quota is None or decision.reason not in ("ok", "quota_exhausted"):
+        if decision.quota is None or decision.reason not in (Reason.OK, Reason.QUOTA_EXHAUSTED):
             raise _refuse(decision)
         held = reserved_days(organisation.pk, decision.quota.period_start, exclude=moment.pk)
         decision = entitlement_for(organisation, core.Request(CRITICAL_MOMENT, amount=planned + held), at)
@@ -678,7 +679,7 @@ def _num(value: Decimal) -> str:
 def report_year(organisation: Organisation, as_of: dt.date) -> tuple[core.Decision, dt.date, dt.date]:
     """The service year containing ``as_of`` under the contract that grants the report."""
     decision = entitlement_for(organisation, core.Request(SERVICE_REPORT), _noon(as_of))
-    if decision.quota is None or decision.reason not in ("ok", "quota_exhausted"):
+    if decision.quota is None or decision.reason not in (Reason.OK, Reason.QUOTA_EXHAUSTED):
         raise _refuse(decision)
     return decision, decision.quota.period_start, decision.quota.period_end
 
@@ -762,7 +763,7 @@ def publish_report(user: User, report: ServiceReport, *, now: dt.datetime | None
                 recorded_by=user,
             )
         except EntitlementRefused as exc:
-            if exc.code == "quota_exhausted":
+            if exc.code == Reason.QUOTA_EXHAUSTED:
                 raise ReportAlreadyPublished(exc.decision.explanation, exc.decision.explanation_en) from None
             raise _refuse(exc.decision) from None
         report.status = ReportStatus.PUBLISHED
@@ -914,7 +915,7 @@ def complete_check(user: User, check: HealthCheck, *, now: dt.datetime | None = 
             raise EntitlementDenied(
                 "本服务年度的健康检查已完成。",
                 "This service year's health check is done.",
-                code="quota_exhausted",
+                code=Reason.QUOTA_EXHAUSTED,
             ) from None
     _notify(
         check.organisation.members.filter(is_active=True),
