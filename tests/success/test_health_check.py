@@ -16,7 +16,7 @@ import pytest
 from successhub.contracts.models import UsageEntry
 from successhub.success import inspect_agent, inspection, services
 from successhub.success.diagnosis import runner
-from successhub.success.diagnosis.rules import DIMENSION_NAMES, RULES
+from successhub.success.diagnosis.rules import CLOSE_DEADLINE_DAYS, DIMENSION_NAMES, RULES
 from successhub.success.erp import sample
 from successhub.success.errors import (
     BundleRejected,
@@ -319,3 +319,37 @@ def test_the_bundle_can_be_posted_with_a_token(confirmed, customer, advanced, cl
     ok = client.post(url, _good_bundle(advanced), content_type="application/json", **headers)
     assert ok.status_code == 200, ok.content
     assert HealthCheck.objects.get(pk=confirmed.pk).inspection["organisation"] == advanced.code
+
+
+@pytest.mark.django_db
+def test_the_reports_read_in_the_pages_language(confirmed, customer, manager, erp, advanced, client):
+    """Findings are stored in Chinese with what fills them, and each page writes them in its language;
+    the overview names its figures (never their codes)."""
+    bundle = _bundle(
+        advanced.code,
+        disks=[{"path": "/data", "total_bytes": 100 * GB, "free_bytes": 5 * GB}],
+        services=[{"name": "kingdee-app", "state": "failed"}],
+        config=[{"check": "timezone_beijing", "ok": False, "value": "+0000"}],
+    )
+    services.upload_inspection(customer, confirmed, json.dumps(bundle).encode())
+    services.run_diagnosis(manager, confirmed, f"sqlite:///{erp}")
+    stored = {f["rule"]: f for f in HealthCheck.objects.get(pk=confirmed.pk).inspection_findings}
+    assert stored["disk_usage"]["title"] == "磁盘 /data 已使用 95%"
+    client.force_login(manager)
+    chinese = client.get(f"/success/checks/{confirmed.pk}/").content.decode()
+    assert (
+        "磁盘 /data 已使用 95%" in chinese
+        and "未运行：kingdee-app" in chinese
+        and "凭证借贷不平衡" in chinese
+    )
+    assert "凭证数" in chinese and "vouchers" not in chinese
+    english = client.get(f"/success/checks/{confirmed.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for text in (
+        "Disk /data is 95% full",
+        "Not running: kingdee-app",
+        "Current value: +0000",
+        "Vouchers whose debits and credits do not balance",
+        f"Periods closed more than {CLOSE_DEADLINE_DAYS} days after they ended",
+    ):
+        assert text in english, text
+    assert "磁盘" not in english and "凭证借贷不平衡" not in english

@@ -8,9 +8,10 @@ the agent did not mean to send is stored.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 from successhub.success.errors import BundleRejected
 from successhub.success.inspect_agent import SCHEMA
@@ -31,6 +32,10 @@ LOAD_PER_CPU_WARNING = 2.0
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem found. ``title``, ``detail`` and ``recommendation`` are msgids (Chinese, English in the
+    app's catalogue) that ``fields`` fill; stored as their Chinese text plus the msgids and fields, so a
+    page writes them in its reader's language (``text``)."""
+
     rule: str
     dimension: str
     severity: str
@@ -38,9 +43,31 @@ class Finding:
     detail: str
     recommendation: str
     count: int = 0
+    fields: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data.update(
+            {
+                "title": self.title % self.fields,
+                "detail": self.detail % self.fields if self.detail else "",
+                "title_id": self.title,
+                "detail_id": self.detail,
+            }
+        )
+        return data
+
+
+def text(finding: dict, key: str) -> str:
+    """A stored finding's ``title``, ``detail`` or ``recommendation`` in the active language (a finding
+    stored before the msgids were kept is shown as it was stored)."""
+    msgid = finding.get(f"{key}_id") if key != "recommendation" else finding.get(key)
+    if not msgid:
+        return finding.get(key) or ""
+    try:
+        return gettext(msgid) % finding.get("fields", {}) if key != "recommendation" else gettext(msgid)
+    except (KeyError, TypeError, ValueError):
+        return finding.get(key) or ""
 
 
 def max_bytes() -> int:
@@ -165,11 +192,17 @@ def _shape(doc: dict) -> dict:
 
 CONFIG_ADVICE = {
     "timezone_beijing": (
-        "服务器时区不是北京时间",
-        "将服务器时区设置为 Asia/Shanghai，避免单据日期与期间错位。",
+        gettext_noop("服务器时区不是北京时间"),
+        gettext_noop("将服务器时区设置为 Asia/Shanghai，避免单据日期与期间错位。"),
     ),
-    "open_files_limit": ("进程可打开文件数上限偏低", "将应用服务账号的 nofile 上限调整到 65535 或以上。"),
-    "swap_configured": ("未配置交换空间", "为应用服务器配置适量交换空间，避免内存峰值时进程被终止。"),
+    "open_files_limit": (
+        gettext_noop("进程可打开文件数上限偏低"),
+        gettext_noop("将应用服务账号的 nofile 上限调整到 65535 或以上。"),
+    ),
+    "swap_configured": (
+        gettext_noop("未配置交换空间"),
+        gettext_noop("为应用服务器配置适量交换空间，避免内存峰值时进程被终止。"),
+    ),
 }
 
 
@@ -187,9 +220,17 @@ def evaluate(bundle: dict) -> list[Finding]:
                     "disk_usage",
                     "disk",
                     CRITICAL if used >= DISK_CRITICAL_PERCENT else WARNING,
-                    f"磁盘 {disk['path']} 已使用 {used}%",
-                    f"可用 {free // 1024**3} GB / 共 {total // 1024**3} GB",
-                    "清理过期日志与备份文件，或扩容磁盘；数据库所在磁盘建议保留 20% 以上可用空间。",
+                    gettext_noop("磁盘 %(path)s 已使用 %(used)s%%"),
+                    gettext_noop("可用 %(free)s GB / 共 %(total)s GB"),
+                    gettext_noop(
+                        "清理过期日志与备份文件，或扩容磁盘；数据库所在磁盘建议保留两成以上可用空间。"
+                    ),
+                    fields={
+                        "path": disk["path"],
+                        "used": used,
+                        "free": free // 1024**3,
+                        "total": total // 1024**3,
+                    },
                 )
             )
     memory = bundle["memory"]
@@ -201,9 +242,10 @@ def evaluate(bundle: dict) -> list[Finding]:
                     "memory_available",
                     "memory",
                     WARNING,
-                    f"可用内存仅 {available:.0f}%",
+                    gettext_noop("可用内存仅 %(available)s%%"),
                     "",
-                    "检查应用服务的内存配置与占用较高的进程，必要时增加内存。",
+                    gettext_noop("检查应用服务的内存配置与占用较高的进程，必要时增加内存。"),
+                    fields={"available": f"{available:.0f}"},
                 )
             )
     cpu = bundle["cpu"]
@@ -213,9 +255,10 @@ def evaluate(bundle: dict) -> list[Finding]:
                 "cpu_load",
                 "cpu",
                 WARNING,
-                f"5 分钟平均负载 {cpu['load'][1]}，超过 CPU 核数 {cpu['count']} 的两倍",
+                gettext_noop("5 分钟平均负载 %(load)s，超过 CPU 核数 %(cpus)s 的两倍"),
                 "",
-                "排查长时间运行的后台任务与报表，错峰执行或扩容 CPU。",
+                gettext_noop("排查长时间运行的后台任务与报表，错峰执行或扩容 CPU。"),
+                fields={"load": cpu["load"][1], "cpus": cpu["count"]},
             )
         )
     database = bundle["database"]
@@ -225,9 +268,9 @@ def evaluate(bundle: dict) -> list[Finding]:
                 "database_unreachable",
                 "database",
                 CRITICAL,
-                "巡检工具无法连接数据库",
+                gettext_noop("巡检工具无法连接数据库"),
                 "",
-                "确认数据库服务状态与巡检账号的只读权限后重新巡检。",
+                gettext_noop("确认数据库服务状态与巡检账号的只读权限后重新巡检。"),
             )
         )
     down = [s["name"] for s in bundle["services"] if s.get("state") not in ("active", "activating")]
@@ -237,10 +280,11 @@ def evaluate(bundle: dict) -> list[Finding]:
                 "service_down",
                 "services",
                 CRITICAL,
-                f"{len(down)} 个产品服务未运行",
-                "、".join(filter(None, down)),
-                "检查服务日志并重新启动相关服务；如反复停止，请提交工单由工程师协助分析。",
+                gettext_noop("%(count)s 个产品服务未运行"),
+                gettext_noop("未运行：%(names)s"),
+                gettext_noop("检查服务日志并重新启动相关服务；如反复停止，请提交工单由工程师协助分析。"),
                 len(down),
+                fields={"count": len(down), "names": ", ".join(filter(None, down))},
             )
         )
     errors = sum(entry.get("errors", 0) for entry in bundle["logs"])
@@ -250,18 +294,26 @@ def evaluate(bundle: dict) -> list[Finding]:
                 "log_errors",
                 "logs",
                 WARNING,
-                f"近期日志中有 {errors} 行错误",
+                gettext_noop("近期日志中有 %(errors)s 行错误"),
                 "",
-                "按日志文件排查高频错误；与产品相关的异常可提交在线工单。",
+                gettext_noop("按日志文件排查高频错误；与产品相关的异常可提交在线工单。"),
                 errors,
+                fields={"errors": errors},
             )
         )
     for check in bundle["config"]:
         if not check["ok"] and check["check"] in CONFIG_ADVICE:
             title, advice = CONFIG_ADVICE[check["check"]]
+            value = check.get("value")
             findings.append(
                 Finding(
-                    f"config_{check['check']}", "config", INFO, title, str(check.get("value") or ""), advice
+                    f"config_{check['check']}",
+                    "config",
+                    INFO,
+                    title,
+                    gettext_noop("当前值：%(value)s") if value not in (None, "") else "",
+                    advice,
+                    fields={"value": value} if value not in (None, "") else {},
                 )
             )
     return sorted(findings, key=lambda f: SEVERITIES.index(f.severity))

@@ -14,8 +14,8 @@ from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import DeploymentType, Plan
 from successhub.contracts.selectors import entitlement_for
 from successhub.core import entitlements as core
-from successhub.success import charts, reports
-from successhub.success.diagnosis.rules import DIMENSIONS
+from successhub.success import charts, inspection, reports
+from successhub.success.diagnosis.rules import DIMENSIONS, OVERVIEW_LABELS, RULES_BY_CODE
 from successhub.success.models import CheckStatus, HealthCheck, MomentKind, MomentStatus
 
 
@@ -168,17 +168,37 @@ SEVERITY_LABELS = {
 }
 
 
+def _diagnosis_finding(finding: dict) -> dict:
+    """A stored diagnosis finding in the reader's language (by its rule; an unknown rule as stored)."""
+    rule = RULES_BY_CODE.get(finding.get("rule", ""))
+    if rule is None:
+        return finding
+    return {**finding, "title": rule.title_text(), "recommendation": _(rule.recommendation)}
+
+
+def _inspection_finding(finding: dict) -> dict:
+    """A stored inspection finding in the reader's language."""
+    return {
+        **finding,
+        **{key: inspection.text(finding, key) for key in ("title", "detail", "recommendation")},
+    }
+
+
 def check_view(check: HealthCheck) -> dict:
     diagnosis = []
     for code, name in DIMENSIONS:
-        findings = [f for f in check.diagnosis_findings if f.get("dimension") == code]
+        findings = [_diagnosis_finding(f) for f in check.diagnosis_findings if f.get("dimension") == code]
         diagnosis.append({"code": code, "name": _(name), "findings": findings})
+    figures = (check.diagnosis_overview or {}).get("figures", {})
     return {
         "diagnosis": diagnosis,
         "diagnosis_count": len(check.diagnosis_findings),
-        "overview": (check.diagnosis_overview or {}).get("figures", {}),
+        # The overview's figures by their names, never their codes.
+        "overview": [
+            (_(OVERVIEW_LABELS[code]), value) for code, value in figures.items() if code in OVERVIEW_LABELS
+        ],
         "inspection": check.inspection or {},
-        "inspection_findings": check.inspection_findings,
+        "inspection_findings": [_inspection_finding(f) for f in check.inspection_findings],
         "severity_labels": {k: _(v) for k, v in SEVERITY_LABELS.items()},
     }
 

@@ -126,7 +126,8 @@ def diagnose(connection_string: str, *, as_of: dt.date) -> Diagnosis:
                         rule.code,
                         rule.dimension,
                         rule.severity,
-                        rule.title,
+                        # Stored in Chinese as generated; pages write it in the reader's language by rule.
+                        rule.title % rule.title_fields if rule.title_fields else rule.title,
                         rule.recommendation,
                         len(rows),
                         tuple(str(row[0]) for row in rows[:EXAMPLES]),
