@@ -7,10 +7,12 @@ computes one answer both ways, for every kind of schedule the catalog can define
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from successhub.core import calendar as module
 from successhub.core.calendar import BEIJING, BusinessCalendar, HolidayCalendar, Schedule, bundled_schedules
 
 H = 3600
@@ -138,3 +140,19 @@ def test_a_fresh_calendar_builds_its_tables_for_a_batch():
         60,
         60,
     ]
+
+
+def test_whole_minute_results_are_shared_values(monkeypatch):
+    monkeypatch.setattr(module, "_WHOLE_MINUTES", ({}, {}))
+    monkeypatch.setattr(module, "_WHOLE_MINUTES_KEPT", 2)
+    monday, tuesday = bj(2026, 3, 2, 9, 0), bj(2026, 3, 3, 9, 0)
+    CALENDAR.is_open("5x8", monday)  # the tables are built on first use (by the general path)
+    first = CALENDAR.between("5x8", monday, monday + timedelta(hours=1))
+    again = CALENDAR.between("5x8", tuesday, tuesday + timedelta(hours=1))
+    assert again is first and (first.minutes, first.provisional) == (60, False)
+    with pytest.raises(FrozenInstanceError):
+        first.minutes = 1
+    afternoon = bj(2026, 3, 2, 13, 0)
+    for hours in range(2, 5):  # past the limit: built each time, the shared ones kept
+        assert CALENDAR.between("5x8", afternoon, afternoon + timedelta(hours=hours)).minutes == hours * 60
+    assert len(module._WHOLE_MINUTES[False]) == 2

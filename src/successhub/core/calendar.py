@@ -541,6 +541,22 @@ def _working_time(minutes: int | float, provisional: bool) -> WorkingTime:
     return result
 
 
+# Whole-minute results of the hot paths of between(), shared (index: provisional). WorkingTime is
+# immutable and the same values recur (a 5x8 day has 480 working minutes), so a lookup replaces
+# building one, which costs more than the rest of the arithmetic. Bounded: past the limit, built.
+_WHOLE_MINUTES: tuple[dict[int, WorkingTime], dict[int, WorkingTime]] = ({}, {})
+_WHOLE_MINUTES_KEPT = 20_000
+
+
+def _whole_minutes(minutes: int, provisional: bool) -> WorkingTime:
+    """The WorkingTime of ``minutes`` whole minutes (kept for the next time, up to the limit)."""
+    result = _working_time(minutes, provisional)
+    kept = _WHOLE_MINUTES[provisional]
+    if len(kept) < _WHOLE_MINUTES_KEPT:
+        kept[minutes] = result
+    return result
+
+
 # --------------------------------------------------------------------------- conversions
 
 
@@ -1024,10 +1040,10 @@ class BusinessCalendar:
                 if open_[first_index]:
                     work -= span.work_by_second[first.seconds]
                 provisional = span.provisional
-                result = _new(WorkingTime)
-                _set_working_minutes(result, work // 60 if work % 60 == 0 else work / 60)
-                _set_working_provisional(result, provisional[last_index + 1] != provisional[first_index])
-                return result
+                flag = provisional[last_index + 1] != provisional[first_index]
+                if work % 60:
+                    return _working_time(work / 60, flag)
+                return _WHOLE_MINUTES[flag].get(work // 60) or _whole_minutes(work // 60, flag)
         if clock is None:
             clock = self._clock(schedule, include_makeup_days)
         first = _local_seconds(start)
@@ -1114,7 +1130,7 @@ class BusinessCalendar:
         cum, open_, work_by_second = span.cum, span.open, span.work_by_second
         provisional, days = span.provisional, span.days
         origin, beijing = _TABLE_ORIGIN, BEIJING
-        new, set_minutes, set_provisional = _new, _set_working_minutes, _set_working_provisional
+        kept, working_time, whole_minutes = _WHOLE_MINUTES, _working_time, _whole_minutes
         results = []
         append = results.append
         for start, end in zip(starts, ends, strict=True):
@@ -1133,10 +1149,11 @@ class BusinessCalendar:
                         work += work_by_second[last.seconds]
                     if open_[first_index]:
                         work -= work_by_second[first.seconds]
-                    result = new(WorkingTime)
-                    set_minutes(result, work // 60 if work % 60 == 0 else work / 60)
-                    set_provisional(result, provisional[last_index + 1] != provisional[first_index])
-                    append(result)
+                    flag = provisional[last_index + 1] != provisional[first_index]
+                    if work % 60:
+                        append(working_time(work / 60, flag))
+                    else:
+                        append(kept[flag].get(work // 60) or whole_minutes(work // 60, flag))
                     continue
             append(between(schedule, start, end, include_makeup_days))
         return results
