@@ -41,7 +41,13 @@ def organisation_from(document: dict) -> tuple[Organisation, User]:
             at=dt.datetime.fromisoformat(usage["at"]),
             amount=Decimal(str(usage.get("amount", 1))),
         )
+    # The scenario's user is verified (注册认证) unless the scenario says otherwise.
+    verified_at = None if customer.get("verified") is False else dt.datetime.now(dt.UTC)
     user = User.objects.create_user(
-        username=f"scenario-user{n}", password="pw-123456", role=Role.CUSTOMER_USER, organisation=organisation
+        username=f"scenario-user{n}",
+        password="pw-123456",
+        role=Role.CUSTOMER_USER,
+        organisation=organisation,
+        phone_verified_at=verified_at,
     )
     return organisation, user

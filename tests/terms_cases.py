@@ -25,6 +25,7 @@ def scenario(
     usage=(),
     request: dict | None = None,
     at: str = AT,
+    verified: bool | None = None,
 ) -> dict:
     document = {
         "at": at,
@@ -37,6 +38,8 @@ def scenario(
             "usage": [{"service": s, "at": a, "amount": n} for s, a, n in usage],
         },
     }
+    if verified is not None:
+        document["customer"]["verified"] = verified
     if request is not None:
         document["request"] = request
     return document
@@ -388,6 +391,28 @@ CASES: list[Case] = [
         False,
         "region_not_covered",
     ),
+    Case(
+        "the community is not offered for overseas use either",
+        scenario(region="overseas"),
+        "community",
+        False,
+        "region_not_covered",
+    ),
+    Case(
+        "an unverified user verifies before using any right",
+        scenario(verified=False),
+        "community",
+        False,
+        "not_verified",
+    ),
+    Case(
+        "an unverified user verifies before filing a ticket",
+        scenario(plan="advanced", verified=False),
+        "online_ticket",
+        False,
+        "not_verified",
+    ),
+    Case("a verified user uses the plan's rights", scenario(verified=True), "smart_service", True, "ok"),
     Case("Hong Kong is covered", scenario(region="hong_kong", **ADV), "online_ticket", True, "ok"),
     Case("Macau is covered", scenario(region="macau"), "hotline", True, "ok"),
     # several contracts: the widest right wins

@@ -41,11 +41,13 @@ if PRODUCTION and SECRET_KEY == DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is the embedded default; set a real SECRET_KEY in the environment for production."
     )
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for (DEBUG=1): the debug page shows settings and URL patterns to anyone.
+DEBUG = env_bool("DEBUG", False)
 # The embedded default answers only on the loopback names (a reset link cannot be pointed elsewhere);
 # serving other names means listing them, e.g. ALLOWED_HOSTS=support.example.com,10.0.0.5.
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "successhub.web.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -8,6 +8,7 @@ from successhub.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/entitlements/", views.entitlements, name="entitlements"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("me/verify/", views.verify, name="verify"),
     path("staff/catalog/", views.staff_catalog, name="staff_catalog"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -48,6 +49,12 @@ EXTRA_URLPATTERNS: list = [
 ]
 urlpatterns += EXTRA_URLPATTERNS
 # Uploaded files are private: they are served only through views that check who may see them.
+
+# Friendly error pages in the page's language, with the portal's navigation (web/templates/web/error.html).
+handler400 = "successhub.web.views.bad_request"
+handler403 = "successhub.web.views.permission_denied"
+handler404 = "successhub.web.views.page_not_found"
+handler500 = "successhub.web.views.server_error"
 
 admin.site.site_header = "SuccessHub 后台管理"
 admin.site.site_title = "SuccessHub"

@@ -104,19 +104,26 @@ def test_states_on_track_at_risk_breached_and_met(file_ticket, engineer):
         pytest.param(
             beijing(2025, 3, 3, 9, 0),
             beijing(2025, 3, 4, 10, 0),
-            "已超时 1 工作小时 0 分钟",
+            "超出 1 工作小时 0 分钟",
             id="overdue_by_working_time",
         ),
         pytest.param(
             beijing(2025, 3, 3, 17, 30),
             beijing(2025, 3, 4, 20, 0),
-            "已超时 0 分钟",
-            id="overdue_after_hours_is_still_overdue",
+            "",
+            id="overdue_after_hours_adds_nothing_to_the_badge",
         ),
     ],
 )
 def test_countdown_text(file_ticket, filed, at, text):
     assert sla.status_of(file_ticket(now=filed), at).remaining_text == text
+
+
+@pytest.mark.parametrize("at", [beijing(2025, 3, 4, 10, 0), beijing(2025, 3, 4, 20, 0)], ids=["in_hours", "after_hours"])
+def test_a_late_ticket_says_overdue_once(file_ticket, at):
+    status = sla.status_of(file_ticket(now=beijing(2025, 3, 3, 9, 0)), at)
+    assert status.state == sla.BREACHED
+    assert f"{status.label} {status.remaining_text}".count("已超时") == 1
 
 
 def test_phone_contact_is_a_first_response_but_an_internal_note_is_not(file_ticket, engineer):

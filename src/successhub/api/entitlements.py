@@ -97,10 +97,10 @@ class ReasonOut(Schema):
     handoff: str | None
 
 
-def _render(organisation: Organisation, filters: EntitlementFilter) -> dict:
+def _render(organisation: Organisation, filters: EntitlementFilter, user=None) -> dict:
     at = parse_at(filters.at) or timezone.now()
     request = _request_from(filters)
-    decisions = entitlements_for(organisation, at, request)
+    decisions = entitlements_for(organisation, at, request, user)
     if request is None:
         allowed = {d.service for d in decisions if d.allowed}
     else:
@@ -130,7 +130,7 @@ def my_entitlements(request, filters: Query[EntitlementFilter]):
         raise ApiError(
             403, "not_a_customer", "Staff have no entitlements; use /organisations/{id}/entitlements."
         )
-    return _render(user.organisation, filters)
+    return _render(user.organisation, filters, user)
 
 
 @router.get(

@@ -119,6 +119,9 @@ def ask(conversation: Conversation, text: str, fatal: bool = False) -> BotReply:
     question = Message.objects.create(
         conversation=conversation, role=Message.Role.USER, text=text, fatal=fatal
     )
+    refusal = service_refusal(user)
+    if refusal is not None:
+        return _refuse(conversation, question, refusal, fatal)
     found = knowledge_base().search(text, user, top=3) if text else []
     best = found[0][1].score if found else 0.0
     confident = best >= CONFIDENCE_THRESHOLD
@@ -161,6 +164,40 @@ def _demand_reply(conversation: Conversation, text: str, demand: str) -> BotRepl
                                    in_reply_to=question, confident=True, handoff=handoff.as_dict())
     conversation.save(update_fields=["updated_at"])
     return BotReply(answer, [], True, 1.0, handoff, reply.pk, False)
+
+
+def service_refusal(user):
+    """The engine's refusal of 智能客服 for a signed-in customer user (verification, region, contract), or None.
+
+    Visitors and staff are not decided: the bot answers from public knowledge for them.
+    """
+    if user is None or not user.is_authenticated or not user.is_customer or user.organisation_id is None:
+        return None
+    from successhub.contracts.selectors import entitlement_for
+    from successhub.core import entitlements as core
+
+    decision = entitlement_for(user.organisation, core.Request(service="smart_service"), user=user)
+    return None if decision.allowed else decision
+
+
+def _refuse(conversation: Conversation, question: Message, decision, fatal: bool) -> BotReply:
+    english = (get_language() or "").startswith("en")
+    answer = decision.explanation_en if english else decision.explanation
+    # An unverified user is shown the way to verify (the hand-off table's first rule for them).
+    handoff = handoff_for(conversation, fatal=fatal) if decision.reason == "not_verified" else None
+    reply = Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.BOT,
+        text=answer,
+        in_reply_to=question,
+        sources=[],
+        confidence=0,
+        confident=False,
+        fatal=fatal,
+        handoff=handoff.as_dict() if handoff else None,
+    )
+    conversation.save(update_fields=["updated_at"])
+    return BotReply(answer, [], False, 0.0, handoff, reply.pk, fatal)
 
 
 def _extractive_answer(sources: list[dict]) -> str:

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from successhub.accounts.models import Organisation, User
@@ -85,8 +86,22 @@ def ensure_can_post(user: User | None) -> None:
         raise NotSignedIn(_("请先登录后再发帖。"))
     if not user.is_active:
         raise Forbidden(_("该账号已停用。"))
-    if user.is_customer and not user.is_verified:
-        raise NotVerified(_("发帖、回答、评论、投票与提需求仅面向经注册认证的用户，请先完成手机或邮箱认证。"))
+    if user.is_customer:
+        # The same engine decision as 我的服务权益 and the bot: verification, region and contract.
+        decision = community_decision(user)
+        if decision.reason == "not_verified":
+            raise NotVerified(_("发帖、回答、评论、投票与提需求仅面向经注册认证的用户，请先完成手机或邮箱认证。"))
+        if not decision.allowed:
+            english = (get_language() or "").startswith("en")
+            raise Forbidden(decision.explanation_en if english else decision.explanation)
+
+
+def community_decision(user: User):
+    """The entitlement engine's decision on 金蝶云社区 for this customer user."""
+    from successhub.contracts.selectors import entitlement_for
+    from successhub.core import entitlements as core
+
+    return entitlement_for(user.organisation, core.Request(service="community"), user=user)
 
 
 def is_moderator(user: User | None) -> bool:
@@ -241,7 +256,22 @@ def answer_question(user: User, question: Question, body: str) -> Answer:
     attach_images(user, answer.body, question=question)
     _touch(question)
     _count_post(user)
+    _tell_the_asker(question, answer)
     return answer
+
+
+def _tell_the_asker(question: Question, answer: Answer) -> None:
+    """The asker hears of every answer but their own (in-app, and by e-mail unless they turned it off)."""
+    asker = question.author
+    if asker is None or asker.pk == answer.author_id or not asker.is_active:
+        return
+    _notify(
+        [asker],
+        kind="community_answer",
+        title=f"您的问题有了新回答：{question.title}",
+        body=f"{answer.author} 回答了您的问题“{question.title}”。",
+        url=f"{question.get_absolute_url()}#answer-{answer.pk}",
+    )
 
 
 @transaction.atomic

@@ -43,7 +43,9 @@ class DeploymentType(models.TextChoices):
 class Deployment(models.Model):
     """One product the organisation runs: where, which version, which modules and how many users."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="deployments")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("客户组织"), on_delete=models.CASCADE, related_name="deployments"
+    )
     product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT)
     type = models.CharField(_("部署方式"), max_length=40, choices=DeploymentType.choices)
     version = models.CharField(_("版本"), max_length=40, blank=True)
@@ -79,7 +81,9 @@ def validate_service_overrides(value: dict) -> None:
 class Contract(models.Model):
     """A signed service contract: plan and edition, term (inclusive, Beijing dates) and amount."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contracts")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("客户组织"), on_delete=models.CASCADE, related_name="contracts"
+    )
     number = models.CharField(_("合同编号"), max_length=50, unique=True)
     plan = models.CharField(_("服务计划"), max_length=20, choices=Plan.choices)
     edition = models.CharField(
@@ -121,23 +125,40 @@ class Contract(models.Model):
             raise ValidationError({"end": _("结束日期不能早于开始日期。")})
 
 
+def service_choices() -> list[tuple[str, str]]:
+    """The service items by their catalog names (in the current language), for forms and the admin."""
+    from django.utils.translation import get_language
+
+    from successhub.catalog.loader import get_catalog
+
+    language = "en" if (get_language() or "").startswith("en") else "zh"
+    catalog = get_catalog()
+    choices = []
+    for code in SERVICE_CODES:
+        item = catalog.any_definition(code)
+        choices.append((code, item.name.get(language) if item else code))
+    return choices
+
+
 class UsageEntry(models.Model):
     """The usage ledger: one row per consumption of a quota (a hotline call, a person-day, a report)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="usage_entries")
-    contract = models.ForeignKey(
-        Contract, null=True, blank=True, on_delete=models.SET_NULL, related_name="usage"
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("客户组织"), on_delete=models.CASCADE, related_name="usage_entries"
     )
-    service = models.CharField(_("服务项"), max_length=40, choices=[(c, c) for c in SERVICE_CODES])
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("服务合同"), null=True, blank=True, on_delete=models.SET_NULL, related_name="usage"
+    )
+    service = models.CharField(_("服务项"), max_length=40, choices=service_choices)
     amount = models.DecimalField(_("数量"), max_digits=8, decimal_places=2, default=Decimal(1))
     at = models.DateTimeField(_("发生时间"))
     reference = models.CharField(_("关联单据"), max_length=100, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User", verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decision = models.JSONField(_("权益判定"), default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("权益使用记录")

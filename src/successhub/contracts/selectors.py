@@ -71,7 +71,8 @@ def _as_json(value) -> dict:
     return value or {}
 
 
-def customer_snapshot(organisation: Organisation) -> core.Customer:
+def customer_snapshot(organisation: Organisation, user: User | None = None) -> core.Customer:
+    """The engine's view of the organisation; with ``user`` (a customer user), also whether they are verified."""
     deployments = tuple(
         core.Deployment(product=code, type=kind)
         for code, kind in _rows(
@@ -102,7 +103,10 @@ def customer_snapshot(organisation: Organisation) -> core.Customer:
             organisation.pk,
         )
     )
-    return core.Customer(region=organisation.region, deployments=deployments, contracts=contracts)
+    verified = user.is_verified if user is not None and user.is_customer else None
+    return core.Customer(
+        region=organisation.region, deployments=deployments, contracts=contracts, verified=verified
+    )
 
 
 def usage_totals(organisation: Organisation, windows: list[core.UsageWindow]) -> core.PrefetchedUsage:
@@ -134,9 +138,12 @@ def entitlements_for(
     organisation: Organisation,
     at: dt.datetime | None = None,
     request: core.Request | None = None,
+    user: User | None = None,
 ) -> list[core.Decision]:
+    """The engine's decisions for the organisation; pass the acting customer ``user`` so that the
+    verification rule (注册认证) is decided too, the same way on every surface."""
     at = at or timezone.now()
-    customer = customer_snapshot(organisation)
+    customer = customer_snapshot(organisation, user)
     the_engine = engine()
     windows = the_engine.usage_windows(customer, at)
     if request is not None:
@@ -147,9 +154,14 @@ def entitlements_for(
 
 
 def entitlement_for(
-    organisation: Organisation, request: core.Request, at: dt.datetime | None = None
+    organisation: Organisation, request: core.Request, at: dt.datetime | None = None, user: User | None = None
 ) -> core.Decision:
-    return entitlements_for(organisation, at, request)[0]
+    return entitlements_for(organisation, at, request, user)[0]
+
+
+def decisions_for_user(user: User, at: dt.datetime | None = None) -> dict[str, core.Decision]:
+    """Every service decision for a signed-in customer user (region and verification included), by code."""
+    return {d.service: d for d in entitlements_for(user.organisation, at, user=user)}
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,9 @@ class Customer:
     region: str
     deployments: tuple[Deployment, ...] = ()
     contracts: tuple[Contract, ...] = ()
+    # 注册认证: the seeds offer the services to verified users of the products. ``None`` decides for the
+    # organisation as a whole (staff, the API's organisation view); ``False`` for an unverified user.
+    verified: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +297,8 @@ class Engine:
 
         if customer.region not in edition.regions:
             return refuse(Reason.REGION_NOT_COVERED)
+        if customer.verified is False:
+            return refuse(Reason.NOT_VERIFIED)
         if item is None:
             return refuse(Reason.NOT_IN_PLAN)
         deployments = customer.deployments

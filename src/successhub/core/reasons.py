@@ -77,6 +77,14 @@ class Reason(StrEnum):
             handoff="community",
         ),
     )
+    NOT_VERIFIED = (
+        "not_verified",
+        ReasonRow(
+            Text("需认证后使用", "Verify first"),
+            "{service}面向经注册认证的产品实际使用者：请先完成手机或邮箱认证。",
+            "{service} is for verified users of the products: please confirm your phone or e-mail first.",
+        ),
+    )
     NOT_IN_PLAN = (
         "not_in_plan",
         ReasonRow(
@@ -212,7 +220,7 @@ ENGINE_ORDER: tuple[Reason, ...] = tuple(Reason)[: tuple(Reason).index(Reason.OK
 
 
 def reason_of(code: str) -> Reason | None:
-    """The row for a code, or None for a code that is not a reason (``not_verified``, ``forbidden``, …)."""
+    """The row for a code, or None for a code that is not a reason (``forbidden``, …)."""
     try:
         return Reason(code)
     except ValueError:

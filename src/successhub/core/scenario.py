@@ -147,12 +147,13 @@ def parse_scenario(
             channel=None if channel is None else _code(channel, channels, "request.channel"),
             amount=parse_amount(raw_request.get("amount", 1), "request.amount", allow_zero=False),
         )
-    return (
-        at,
-        Customer(region=region, deployments=tuple(deployments), contracts=tuple(contracts)),
-        usage,
-        request,
+    verified = raw_customer.get("verified")
+    if verified is not None and not isinstance(verified, bool):
+        raise ScenarioError("customer.verified: expected true or false")
+    customer = Customer(
+        region=region, deployments=tuple(deployments), contracts=tuple(contracts), verified=verified
     )
+    return at, customer, usage, request
 
 
 def _list(value: Any, where: str) -> list:

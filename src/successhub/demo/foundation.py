@@ -11,13 +11,14 @@ from successhub.accounts.models import Organisation, Role, User
 from successhub.contracts.models import Contract, Deployment, Product, UsageEntry
 from successhub.demo import DEMO_PASSWORD
 
+# (username, name, role, e-mail, phone): pages name people by their names; the role is shown beside them.
 STAFF = [
-    ("admin", "服务管理员 王敏", Role.SERVICE_ADMIN),
-    ("engineer", "技术支持工程师 李强", Role.SUPPORT_ENGINEER),
-    ("engineer2", "技术支持工程师 赵磊", Role.SUPPORT_ENGINEER),
-    ("manager", "陈静", Role.TECHNICAL_MANAGER),
-    ("accounts", "客户经营 刘洋", Role.ACCOUNT_MANAGER),
-    ("ops", "运维工程师 孙浩", Role.OPS_ENGINEER),
+    ("admin", "王敏", Role.SERVICE_ADMIN, "wangmin@successhub.example", ""),
+    ("engineer", "李强", Role.SUPPORT_ENGINEER, "liqiang@successhub.example", ""),
+    ("engineer2", "赵磊", Role.SUPPORT_ENGINEER, "zhaolei@successhub.example", ""),
+    ("manager", "陈静", Role.TECHNICAL_MANAGER, "chenjing@successhub.example", "021-6888-0101"),
+    ("accounts", "刘洋", Role.ACCOUNT_MANAGER, "liuyang@successhub.example", "021-6888-0202"),
+    ("ops", "孙浩", Role.OPS_ENGINEER, "sunhao@successhub.example", ""),
 ]
 
 
@@ -46,7 +47,10 @@ def _years(day: dt.date, years: int) -> dt.date:
 
 
 def load() -> list[str]:
-    staff = {username: _user(username, name, role) for username, name, role in STAFF}
+    staff = {
+        username: _user(username, name, role, email=email, phone=phone)
+        for username, name, role, email, phone in STAFF
+    }
     today = timezone.localdate()
     products = {p.code: p for p in Product.objects.all()}
 

@@ -9,8 +9,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 ALL_KINDS = "*"
+
+# What people read for each kind of notification (the preferences page). Apps that notify add their
+# kinds here, one line each; a kind missing here is shown as 其他通知, never by its code.
+KIND_LABELS: dict[str, str] = {
+    "ticket.created": gettext_noop("工单已受理"),
+    "ticket.replied": gettext_noop("工单有新回复"),
+    "ticket.status_changed": gettext_noop("工单状态变更"),
+    "ticket.assigned": gettext_noop("工单分派"),
+    "ticket.rated": gettext_noop("工单评价"),
+    "ticket.withdrawn": gettext_noop("工单撤回"),
+    "ticket.sla_at_risk": gettext_noop("工单即将超时"),
+    "ticket.sla_breached": gettext_noop("工单已超时"),
+    "idea_status": gettext_noop("需求状态更新"),
+    "community_answer": gettext_noop("社区问题有新回答"),
+}
 
 
 class Notification(models.Model):

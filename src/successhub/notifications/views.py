@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from successhub import integrations
 from successhub.notifications import robots, selectors, services
 from successhub.notifications.forms import RobotForm
-from successhub.notifications.models import ALL_KINDS, Notification, Robot
+from successhub.notifications.models import ALL_KINDS, KIND_LABELS, Notification, Robot
 
 PAGE_SIZE = 20
 
@@ -78,7 +79,15 @@ def preferences(request):
         return redirect("notifications:preferences")
     default_all = current.get(ALL_KINDS, True)
     im_all = current_im.get(ALL_KINDS, True)
-    rows = [(kind, current.get(kind, default_all), current_im.get(kind, im_all)) for kind in kinds]
+    rows = [
+        (
+            kind,
+            _(KIND_LABELS.get(kind, gettext_noop("其他通知"))),
+            current.get(kind, default_all),
+            current_im.get(kind, im_all),
+        )
+        for kind in kinds
+    ]
     return render(
         request,
         "notifications/preferences.html",

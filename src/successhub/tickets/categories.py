@@ -24,6 +24,10 @@ class Category:
     # A code in the service item's ``out_of_scope`` list: such a category is never accepted.
     out_of_scope: str | None = None
     hint: Text | None = None
+    # The hint for a customer who cannot take the route ``hint`` suggests (``route_service`` refused,
+    # e.g. past the first year of custom-development maintenance, or not on a plan that has it).
+    hint_without_route: Text | None = None
+    route_service: str | None = None
 
 
 CATEGORIES: tuple[Category, ...] = (
@@ -82,6 +86,12 @@ CATEGORIES: tuple[Category, ...] = (
             "first Advanced purchase, file under a custom-development category; after that, consider the "
             "specialised custom-development maintenance service.",
         ),
+        hint_without_route=Text(
+            "在线工单不处理二次开发导致的问题。如需支持，建议购买“定制开发维护”专项服务。",
+            "Online tickets do not cover problems caused by secondary development. For support, consider the "
+            "specialised custom-development maintenance service.",
+        ),
+        route_service="custom_dev_maintenance",
     ),
     Category(
         "third_party_product",

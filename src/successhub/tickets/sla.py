@@ -103,15 +103,19 @@ class SlaStatus:
         if self.remaining_minutes is None:
             return ""
         minutes = int(abs(self.remaining_minutes))
+        overdue = self.remaining_minutes < 0 or self.state == BREACHED
+        if overdue and minutes == 0:
+            # Past the due time outside working hours: no working minute has run over yet, and the
+            # badge beside this text already says 已超时.
+            return ""
         hours, rest = divmod(minutes, 60)
         if hours:
             span = _("%(hours)s 工作小时 %(minutes)s 分钟") % {"hours": hours, "minutes": rest}
         else:
             span = _("%(minutes)s 分钟") % {"minutes": rest}
-        # Past the due time outside working hours no working minute has run over yet: still overdue.
-        if self.remaining_minutes >= 0 and self.state != BREACHED:
+        if not overdue:
             return _("剩余 %(span)s") % {"span": span}
-        return _("已超时 %(span)s") % {"span": span}
+        return _("超出 %(span)s") % {"span": span}
 
 
 def status_of(ticket, now: dt.datetime | None = None) -> SlaStatus:

@@ -82,16 +82,39 @@ def portal_list(request):
 
 
 def _product_choices(user: User) -> list[tuple[str, str]]:
-    """The organisation's deployed products first, then the rest of the catalog's."""
+    """The organisation's own products (a deployment of EAS Cloud covers s-HR); all of them if none is recorded."""
     labels = get_catalog().labels
     deployed = list(
-        Deployment.objects.filter(organisation_id=user.organisation_id).values_list(
-            "product__code", flat=True
-        )
+        Deployment.objects.filter(organisation_id=user.organisation_id).values_list("product__code", flat=True)
     )
-    codes = list(dict.fromkeys([*deployed, *labels.products]))
+    parts = [code for code, parent in labels.product_parents.items() if parent in deployed]
+    codes = list(dict.fromkeys([*deployed, *parts])) or list(labels.products)
     language = "en" if _english() else "zh"
     return [(code, labels.name("products", code, language)) for code in codes]
+
+
+# Where a customer goes when no ticket category is open to them, most direct first.
+_OTHER_ROUTES = ("im_service", "hotline", "smart_service", "community")
+
+
+def _ticket_access(user: User) -> dict:
+    """Whether any ticket category is open to this customer and, if none is, why and where to go instead."""
+    from successhub.contracts.selectors import decisions_for_user
+    from successhub.web import rights
+
+    decisions = decisions_for_user(user)
+    services = {category.service for category in CATEGORIES}
+    if any(decisions[code].allowed for code in services) or not user.is_verified:
+        return {"can_file": True}
+    organisation = user.organisation
+    routes = [rights.action_for(code, organisation, decisions[code]) for code in _OTHER_ROUTES
+              if decisions[code].allowed]
+    refusal = decisions["online_ticket"]
+    return {
+        "can_file": False,
+        "why": refusal.explanation_en if _english() else refusal.explanation,
+        "routes": [route for route in routes if route is not None],
+    }
 
 
 # The ticket site is the portal's own channel; the community's 联系我们 → 售后在线服务 entry links here
@@ -160,6 +183,7 @@ def portal_new(request):
             return redirect("tickets:portal_detail", ticket.number)
     products = _product_choices(user)
     form["product"] = form["product"] or (products[0][0] if products else "")
+    access = _ticket_access(user)
     return render(
         request,
         "tickets/portal_new.html",
@@ -171,6 +195,7 @@ def portal_new(request):
             "options": _filing_options(user, form["product"], channel),
             "via": channel if channel in _VIA_CHANNELS else "",
             "verified": user.is_verified,
+            **access,
         },
         status=status,
     )

@@ -5,12 +5,33 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+# Staff whose work includes the API (integrations, the in-product entry, the hotline desk): the
+# menu offers them the API documentation; business users (customers, managers) do not see it.
+API_DOC_ROLES = frozenset({"support_engineer", "ops_engineer", "service_admin"})
+
+
+def can_use_admin(user) -> bool:
+    """Whether the menu offers 后台管理: superusers, and service admins whom the admin would show something.
+
+    Other staff work in the workspace; asking the permission tables for them would cost every staff
+    page two queries for a link they do not use (they may still be granted the admin by URL).
+    """
+    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == "service_admin" and bool(user.get_all_permissions())
+
 
 def portal(request) -> dict:
     user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
     return {
-        "is_customer": bool(user and user.is_authenticated and user.is_customer),
-        "is_staff_user": bool(user and user.is_authenticated and not user.is_customer),
+        "is_customer": signed_in and user.is_customer,
+        "is_staff_user": signed_in and not user.is_customer,
+        # Callables: the template calls them only where it asks (a page without the menu pays nothing).
+        "can_use_admin": lambda: can_use_admin(user),
+        "can_read_api_docs": lambda: signed_in and (user.is_superuser or user.role in API_DOC_ROLES),
         "LANGUAGES": settings.LANGUAGES,
         "portal_nav": _nav_entries(),
         "nav_badges": NAV_BADGES,

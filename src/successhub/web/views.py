@@ -7,9 +7,12 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from successhub.accounts.services import VerificationError, confirm_verification_code, send_verification_code
@@ -19,6 +22,7 @@ from successhub.contracts.selectors import entitlements_for, visible_contracts_f
 from successhub.core.catalog import SERVICE_CODES
 from successhub.core.reasons import Reason
 from successhub.success.presentation import manager_card
+from successhub.web import rights
 from successhub.web.handoff import instead_of
 
 
@@ -31,13 +35,20 @@ def home(request):
     context: dict = {"today": timezone.localdate()}
     if request.user.is_customer:
         organisation = request.user.organisation
-        decisions = entitlements_for(organisation)
+        decisions = entitlements_for(organisation, user=request.user)
+        managers = []
+        # The technical manager has the success app's card (manager_card); the account manager is named here.
+        for role, label in (("account_manager", _("客户经营人员")),):
+            person = getattr(organisation, role)
+            if person is not None:
+                managers.append((label, person, rights.manager_link(organisation, role)))
         context.update(
             organisation=organisation,
             contracts=visible_contracts_for(request.user),
             deployments=visible_deployments_for(request.user),
             allowed_count=sum(1 for d in decisions if d.allowed),
             manager=manager_card(organisation, _lang() == "en"),
+            managers=managers,
         )
     else:
         missing = unloaded_years_ahead(timezone.localdate().year)
@@ -48,7 +59,7 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
-def entitlement_rows(decisions, language: str) -> list[tuple[str, list[dict]]]:
+def entitlement_rows(decisions, language: str, organisation=None) -> list[tuple[str, list[dict]]]:
     labels = get_catalog().labels
     allowed = {d.service for d in decisions if d.allowed}
     groups: dict[str, list[dict]] = {}
@@ -63,9 +74,15 @@ def entitlement_rows(decisions, language: str) -> list[tuple[str, list[dict]]]:
             "name": item.name.get(language) if item else decision.service,
             "summary": item.summary.get(language) if item else "",
             "allowed": decision.allowed,
+            "needs_verification": decision.reason == "not_verified",
             "reason": decision.reason,
             "reason_label": Reason(decision.reason).label.get(language),
-            "instead": instead_of(decision.reason, allowed.__contains__, language),
+            "action": rights.action_for(decision.service, organisation, decision)
+            if decision.allowed
+            else None,
+            "instead": rights.verify_instead(language)
+            if decision.reason == "not_verified"
+            else instead_of(decision.reason, allowed.__contains__, language),
             "explanation": decision.explanation_en if language == "en" else decision.explanation,
             "quota": quota,
             "unit": labels.name("units", quota.unit, language) if quota else "",
@@ -90,11 +107,16 @@ def entitlements(request):
     if not request.user.is_customer:
         raise PermissionDenied
     at = timezone.now()
-    decisions = entitlements_for(request.user.organisation, at)
+    organisation = request.user.organisation
+    decisions = entitlements_for(organisation, at, user=request.user)
     return render(
         request,
         "web/entitlements.html",
-        {"organisation": request.user.organisation, "at": at, "groups": entitlement_rows(decisions, _lang())},
+        {
+            "organisation": organisation,
+            "at": at,
+            "groups": entitlement_rows(decisions, _lang(), organisation),
+        },
     )
 
 
@@ -116,6 +138,15 @@ def verify(request):
         except VerificationError as exc:
             messages.error(request, str(exc))
     return render(request, "web/verify.html", context)
+
+
+def _included_name(catalog, edition, language: str) -> str:
+    """The name of the edition this one includes (高级成功服务 includes 标准成功服务 2025-07)."""
+    if not edition.includes:
+        return ""
+    plan, version = edition.includes
+    included = catalog.editions.get((plan, version))
+    return f"{included.name.get(language)} {version}" if included else f"{plan} {version}"
 
 
 @login_required
@@ -183,7 +214,7 @@ def staff_catalog(request):
                 "published": edition.published,
                 "source": edition.source,
                 "file": edition.file.rsplit("/", 1)[-1],
-                "includes": " ".join(edition.includes) if edition.includes else "",
+                "includes": _included_name(catalog, edition, language),
                 "items": items,
             }
         )
@@ -216,3 +247,63 @@ def _schedule_rows(language: str) -> list[dict]:
             }
         )
     return rows
+
+
+# --- favicon and error pages ---------------------------------------------------------------------
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+    return redirect(static("successhub/favicon.svg"), permanent=True)
+
+
+_ERRORS = {
+    400: (gettext_noop("请求有误"), gettext_noop("这个请求无法处理，请检查链接或返回上一页重试。")),
+    403: (
+        gettext_noop("没有访问权限"),
+        gettext_noop("您的账号不能访问此页面。如需开通，请联系贵公司的管理员或您的客户经营人员。"),
+    ),
+    404: (
+        gettext_noop("页面不存在"),
+        gettext_noop("您要找的页面不存在，或已被移动、删除。可以从下面的入口继续。"),
+    ),
+    500: (
+        gettext_noop("服务暂时出错"),
+        gettext_noop("系统处理时出现了问题，我们已记录。请稍后再试，紧急问题请拨打热线。"),
+    ),
+}
+
+
+def _error(request, status: int):
+    title, message = _ERRORS[status]
+    hotline = get_catalog().any_definition("hotline")
+    context = {
+        "status": status,
+        "title": _(title),
+        "message": _(message),
+        "hotline": hotline.phone if hotline else "",
+    }
+    return render(request, "web/error.html", context, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403)
+
+
+def csrf_failure(request, reason=""):
+    return _error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404)
+
+
+def server_error(request):
+    # No context processors and no database: whatever broke the page must not break this one.
+    title, message = _ERRORS[500]
+    html = render_to_string("web/500.html", {"title": _(title), "message": _(message)})
+    return HttpResponseServerError(html)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from successhub.community import services
 from successhub.community.errors import CommunityError, NotSignedIn, NotVerified
-from successhub.contracts.models import Product
+from successhub.contracts.models import Deployment, Product
 from successhub.security.params import parse_id
 
 PAGE_SIZE = 20
@@ -28,6 +28,19 @@ def products():
     return list(Product.objects.filter(parent__isnull=True).order_by("id")) + list(
         Product.objects.filter(parent__isnull=False).order_by("id")
     )
+
+
+def own_product(user) -> str:
+    """The customer's own product (their organisation's first deployment): the forms' default."""
+    if not (user and user.is_authenticated and user.is_customer and user.organisation_id):
+        return ""
+    code = (
+        Deployment.objects.filter(organisation_id=user.organisation_id)
+        .order_by("id")
+        .values_list("product__code", flat=True)
+        .first()
+    )
+    return code or ""
 
 
 def safe(request, url: str) -> bool:

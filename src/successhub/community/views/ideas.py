@@ -15,6 +15,7 @@ from successhub.community.views.common import (
     can_post_notice,
     int_or_404,
     login_redirect,
+    own_product,
     page,
     posting,
     products,
@@ -44,7 +45,13 @@ def idea_new(request):
     user = request.user
     notice = can_post_notice(user)
     is_staff = services.is_moderator(user)
-    form = {"title": "", "description": "", "product": "", "channel": "innovation_square", "organisation": ""}
+    form = {
+        "title": "",
+        "description": "",
+        "product": request.GET.get("product") or own_product(user),
+        "channel": "innovation_square",
+        "organisation": "",
+    }
     status = 200
     if request.method == "POST":
         if notice == "login":

@@ -17,6 +17,7 @@ from successhub.community.views.common import (
     int_or_404,
     login_redirect,
     next_url,
+    own_product,
     page,
     posting,
     products,
@@ -50,7 +51,13 @@ def tag(request, name: str):
 
 def ask(request):
     notice = can_post_notice(request.user)
-    form = {"title": "", "body": "", "product": request.GET.get("product", ""), "tags": "", "private": False}
+    form = {
+        "title": "",
+        "body": "",
+        "product": request.GET.get("product") or own_product(request.user),
+        "tags": "",
+        "private": False,
+    }
     status = 200
     if request.method == "POST":
         if notice == "login":

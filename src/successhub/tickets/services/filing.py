@@ -78,6 +78,8 @@ def check_filing(
         )
     if category.out_of_scope:
         hint = category.hint  # the category's own words, else the reason's
+        if category.route_service and not _route_open(requester, category.route_service, at):
+            hint = category.hint_without_route or hint
         raise FilingRefused(
             Reason.OUT_OF_SCOPE,
             hint.zh if hint else Reason.OUT_OF_SCOPE.render("zh"),
@@ -301,3 +303,8 @@ def _next_number(now: dt.datetime) -> str:
         cursor.execute(_COUNTER_UPSERT.format(table=quoted_table(TicketCounter)), [day])
         (last,) = cursor.fetchone()
     return _format_number(day, last)
+
+
+def _route_open(requester: User, service: str, at: dt.datetime | None) -> bool:
+    """Whether the customer may take the route an out-of-scope hint suggests (the engine decides)."""
+    return entitlement_for(requester.organisation, core.Request(service=service), at, requester).allowed
