@@ -42,8 +42,10 @@ def test_conversations_and_ratings_are_kept(knowledge, advanced_customer):
     assert Message.objects.get(pk=reply.message_id).in_reply_to.text == "凭证断号怎么办"
 
 
-def test_another_organisations_private_content_is_never_quoted(knowledge, make_org, make_user):
+def test_another_organisations_private_content_is_never_quoted(knowledge, make_org, make_user, add_contract):
     mine, theirs = make_org(), make_org()
+    for organisation in (mine, theirs):  # the bot serves customers with a contract
+        add_contract(organisation, plan="standard", amount="0")
     index_doc(
         {
             **HOTLINE_FAQ,

@@ -48,7 +48,7 @@ def test_filing_refusals_are_not_engine_verdicts():
             "im_service",
         ),
         ("no_contract_goes_to_the_community", "no_active_contract", {"online_ticket"}, "community"),
-        ("a_code_that_is_not_a_reason_hands_off_nowhere", "not_verified", {"online_ticket"}, None),
+        ("a_code_that_is_not_a_reason_hands_off_nowhere", "forbidden", {"online_ticket"}, None),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

@@ -66,4 +66,4 @@ def test_the_schedule_setting_admin_shows_the_catalog_default(client, admin_user
     client.force_login(admin_user)
     html = client.get("/admin/calendars/schedulesetting/").content.decode()
     assert "服务目录的默认值" in html and "不计为工作日" in html
-    assert "5x8：调休上班日计为工作日（后台服务时间设置）" in html
+    assert "5×8：调休上班日计为工作日（后台服务时间设置）" in html

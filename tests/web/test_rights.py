@@ -28,7 +28,7 @@ def standard_customer(make_org, make_user, add_deployment, add_contract):
 
 
 def _row(html: str, code: str) -> str:
-    start = html.index(f'data-service="{code}"')
+    start = html.index(f'<tr id="service-{code}"')
     return html[start : html.index("</tr>", start)]
 
 
@@ -72,11 +72,11 @@ def test_a_refused_right_says_why_and_what_to_do_instead(client, standard_custom
     ticket = _row(html, "online_ticket")
     assert 'data-reason="not_in_plan"' in ticket
     assert "不在您的标准成功服务中" in visible_text(ticket)
-    # Standard has no IM service; the hotline is fatal-only but allowed: it is the first route that applies.
-    assert 'data-testid="right-instead" href="tel:4008836836"' in ticket
+    # The reason table's hand-off: the community serves every plan.
+    assert 'href="/community/" data-testid="instead"' in ticket
 
 
-def test_a_refused_right_routes_to_the_account_manager_when_nothing_else_applies(
+def test_a_right_the_plan_lacks_names_the_account_manager_for_an_upgrade(
     client, standard_customer, make_user
 ):
     from successhub.accounts.models import Role
@@ -88,7 +88,7 @@ def test_a_refused_right_routes_to_the_account_manager_when_nothing_else_applies
     organisation.save()
     client.force_login(standard_customer)
     row = _row(client.get("/me/entitlements/").content.decode(), "service_report")
-    assert 'data-testid="right-instead" href="mailto:am@example.com"' in row
+    assert 'href="mailto:am@example.com" data-testid="upgrade"' in row
     assert "联系客户经营人员 刘洋" in visible_text(row)
 
 
@@ -104,7 +104,8 @@ def test_before_verification_every_right_needs_verification(
         row = _row(html, code)
         assert 'data-reason="not_verified"' in row, code
         assert "需认证后使用" in visible_text(row), code
-        assert 'data-testid="right-instead" href="/me/verify/"' in row, code
+        assert 'href="/me/verify/" data-testid="instead"' in row, code
+        assert 'data-testid="upgrade"' not in row, code
     assert "可使用" not in visible_text(html).replace("需认证后使用", "")
 
 

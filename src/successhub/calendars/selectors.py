@@ -113,14 +113,14 @@ def makeup_days_sentence() -> str:
         parts.append(
             _("%(schedule)s：调休上班日%(counted)s（%(source)s）")
             % {
-                "schedule": code,
+                "schedule": code.replace("x", "×"),  # 5x8 -> 5×8, as the plans write it
                 "counted": _("计为工作日") if counted else _("不计为工作日"),
                 "source": _("后台服务时间设置") if source == "admin" else _("服务目录默认"),
             }
         )
     return _(
         "调休上班日（国务院通知中周末调休上班的日子）是否算作工作日服务时间，按服务时间分别设定："
-        "没有后台设置时按服务目录（labels.yaml 的 makeup_days），服务说明的“工作日”为周一至周五除法定节假日，"
+        "没有后台设置时按服务目录，服务说明的“工作日”为周一至周五除法定节假日，"
         "默认不计。当前：%(parts)s。"
     ) % {"parts": _("；").join(parts)}
 

@@ -94,7 +94,7 @@ def _product_choices(user: User) -> list[tuple[str, str]]:
 
 
 # Where a customer goes when no ticket category is open to them, most direct first.
-_OTHER_ROUTES = ("im_service", "hotline", "smart_service", "community")
+_OTHER_ROUTES = ("im_service", "hotline", "smart_service", "community", "demand_listening")
 
 
 def _ticket_access(user: User) -> dict:
@@ -103,7 +103,9 @@ def _ticket_access(user: User) -> dict:
     from successhub.web import rights
 
     decisions = decisions_for_user(user)
-    services = {category.service for category in CATEGORIES}
+    # A demand is not a support ticket: a plan whose only open category is the demand one (需求聆听)
+    # has no tickets, and the innovation square is offered among the routes instead.
+    services = {category.service for category in CATEGORIES} - {"demand_listening"}
     if any(decisions[code].allowed for code in services) or not user.is_verified:
         return {"can_file": True}
     organisation = user.organisation

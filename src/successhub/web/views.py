@@ -83,6 +83,10 @@ def entitlement_rows(decisions, language: str, organisation=None) -> list[tuple[
             "instead": rights.verify_instead(language)
             if decision.reason == "not_verified"
             else instead_of(decision.reason, allowed.__contains__, language),
+            # A right the plan lacks: the account manager can talk about an upgrade.
+            "upgrade": rights.manager_link(organisation, "account_manager", decision.service)
+            if decision.reason == "not_in_plan"
+            else None,
             "explanation": decision.explanation_en if language == "en" else decision.explanation,
             "quota": quota,
             "unit": labels.name("units", quota.unit, language) if quota else "",
