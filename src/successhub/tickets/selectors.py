@@ -169,13 +169,20 @@ def _filtered(qs: QuerySet[Ticket], user: User, filters: QueueFilters, now: dt.d
     return qs
 
 
-def portal_tickets_for(user: User, status: str = "", page: int = 1) -> Page:
-    """My organisation's tickets, newest first."""
+def portal_tickets_for(
+    user: User, status: str = "", page: int = 1, *, product: str = "", search: str = ""
+) -> Page:
+    """My organisation's tickets, newest first; by status, product and a number or title fragment."""
     qs = visible_tickets_for(user).select_related("product", "requester", "assignee")
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status in Status.values:
         qs = qs.filter(status=status)
+    if product:
+        qs = qs.filter(product__code=product)
+    search = search.strip()
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(title__icontains=search))
     return Paginator(qs.order_by("-created_at", "-id"), conf.queue_page_size()).get_page(page)
 
 

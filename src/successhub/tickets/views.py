@@ -72,13 +72,28 @@ def portal_list(request):
     if not request.user.is_customer:
         return redirect("tickets:workspace")
     status = request.GET.get("status", "")
-    page = selectors.portal_tickets_for(request.user, status, request.GET.get("page", 1))
-    rows = list(zip(page.object_list, sla.statuses(page.object_list), strict=True))
-    return render(
-        request,
-        "tickets/portal_list.html",
-        {"page": page, "rows": rows, "status": status, "statuses": Status.choices},
+    products = _product_choices(request.user)
+    product = request.GET.get("product", "")
+    product = product if product in dict(products) else ""
+    search = request.GET.get("q", "").strip()[:100]
+    page = selectors.portal_tickets_for(
+        request.user, status, request.GET.get("page", 1), product=product, search=search
     )
+    rows = list(zip(page.object_list, sla.statuses(page.object_list), strict=True))
+    # The filters stay in the URL: the pager's links carry them, so a page can be bookmarked or shared.
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "rows": rows,
+        "status": status,
+        "statuses": Status.choices,
+        "product": product,
+        "products": products,
+        "search": search,
+        "query": query.urlencode(),
+    }
+    return render(request, "tickets/portal_list.html", context)
 
 
 def _product_choices(user: User) -> list[tuple[str, str]]:
