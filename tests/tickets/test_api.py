@@ -157,3 +157,26 @@ def test_filing_costs_the_same_queries_however_many_tickets_engineers_and_notice
     for _ in range(10):
         file_ticket()
     assert count() == few
+
+
+def test_queue_api_costs_the_same_queries_however_many_merged_tickets_it_lists(client, engineer, file_ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(engineer, 'queue')}"}
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/tickets", {"status": "all"}, **headers)
+        assert response.status_code == 200, response.content
+        return len(captured.captured_queries)
+
+    target = file_ticket()
+    Ticket.objects.filter(pk=file_ticket().pk).update(merged_into=target)
+    count()  # the token's first use is recorded once a minute
+    few = count()
+    for _ in range(5):
+        Ticket.objects.filter(pk=file_ticket().pk).update(merged_into=target)
+    assert count() == few
+    items = client.get("/api/v1/tickets", {"status": "all"}, **headers).json()["items"]
+    assert sum(1 for item in items if item["merged_into"] == target.number) == 6

@@ -369,6 +369,8 @@ def list_tickets(request, filters: Query[QueueFilter]):
             search=filters.q,
         ),
         filters.page,
+        # Only what _ticket reads: the product's code and a merged ticket's number (no N+1).
+        related=("product", "merged_into"),
     )
     now = timezone.now()
     return {

@@ -116,13 +116,15 @@ def queue_for(
     now: dt.datetime | None = None,
     *,
     summary_only: bool = False,
+    related: tuple[str, ...] = ("organisation", "product", "assignee"),
 ) -> Page:
     """The agent queue: next first-response deadline first, then the newest; one COUNT, one SELECT.
 
     ``summary_only`` reads only the columns a queue row shows (and its SLA countdown needs).
+    ``related`` names the joins the caller renders (the API needs no organisation or assignee rows).
     """
     now = now or timezone.now()
-    qs = visible_tickets_for(user).select_related("organisation", "product", "assignee")
+    qs = visible_tickets_for(user).select_related(*related)
     qs = _filtered(qs, user, filters, now)
     if summary_only:
         qs = qs.only(*QUEUE_ROW_FIELDS)
