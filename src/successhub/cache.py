@@ -3,11 +3,20 @@
 Django builds a cache backend per request context, and its Redis client keeps the connection pool on
 that backend: under ASGI each request would open (and greet) a new connection to Redis. Named in
 ``CACHES["default"]["OPTIONS"]["pool_class"]``.
+
+While Redis is unreachable the cache behaves as an empty cache that keeps nothing (reads miss,
+``add`` succeeds, ``incr`` finds no key), with a warning in the log, instead of failing the request:
+nothing here needs the cache to be right, only fast. The failure drills (``bench/drills.py``) kill
+Redis for 10 s during filing: before this, every API request failed for those 10 s (the token check
+reads the cache).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
+import time
 
 import redis
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -48,13 +57,65 @@ class RedisCacheClient(DjangoRedisCacheClient):
 _clients: dict[int, redis.Redis] = {}
 
 
+logger = logging.getLogger("successhub.cache")
+UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+WARN_EVERY_SECONDS = 30.0
+_last_warning = [0.0]
+
+
+def _warn(operation: str, exc: Exception) -> None:
+    now = time.monotonic()
+    if now - _last_warning[0] >= WARN_EVERY_SECONDS:
+        _last_warning[0] = now
+        logger.warning("Redis unreachable (%s: %s): the cache is bypassed until it is back", operation, exc)
+
+
+def _as_empty_cache(answer):
+    """While Redis is unreachable, answer as an empty cache that stores nothing would (``answer(*args,
+    **kwargs)``); Django's own ``ValueError`` for a missing key (``incr``) is raised as it is."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UNREACHABLE as exc:
+                _warn(method.__name__, exc)
+                return answer(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _no_key(key, *args, **kwargs):
+    raise ValueError(f"Key '{key}' not found (Redis unreachable)")
+
+
 class RedisCache(DjangoRedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` with the client above (named in ``CACHES``)."""
+    """``django.core.cache.backends.redis.RedisCache`` with the client above (named in ``CACHES``),
+    that bypasses an unreachable Redis (see the module's docstring)."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
+    get = _as_empty_cache(_default)(DjangoRedisCache.get)
+    get_many = _as_empty_cache(lambda keys, *args, **kwargs: {})(DjangoRedisCache.get_many)
+    has_key = _as_empty_cache(lambda *args, **kwargs: False)(DjangoRedisCache.has_key)
+    add = _as_empty_cache(lambda *args, **kwargs: True)(DjangoRedisCache.add)
+    set = _as_empty_cache(lambda *args, **kwargs: None)(DjangoRedisCache.set)
+    set_many = _as_empty_cache(lambda data, *args, **kwargs: list(data))(DjangoRedisCache.set_many)
+    touch = _as_empty_cache(lambda *args, **kwargs: False)(DjangoRedisCache.touch)
+    delete = _as_empty_cache(lambda *args, **kwargs: False)(DjangoRedisCache.delete)
+    delete_many = _as_empty_cache(lambda *args, **kwargs: None)(DjangoRedisCache.delete_many)
+    incr = _as_empty_cache(_no_key)(DjangoRedisCache.incr)
+
+    @_as_empty_cache(lambda *args, **kwargs: False)
     def clear(self) -> bool:
         """With a key prefix, delete only this cache's keys: processes that share a Redis database
         under different prefixes (parallel test workers) must not wipe each other's counters."""

@@ -181,7 +181,12 @@ if REDIS_URL:
             # Parallel test workers share one Redis: keep their keys apart.
             "KEY_PREFIX": os.environ.get("PYTEST_XDIST_WORKER", ""),
             # One pool per process, not one per request context (see successhub/cache.py).
-            "OPTIONS": {"pool_class": "successhub.cache.SharedConnectionPool"},
+            # A Redis that does not answer costs a request 2 s at most; then the cache is bypassed.
+            "OPTIONS": {
+                "pool_class": "successhub.cache.SharedConnectionPool",
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+            },
         }
     }
     CHANNEL_LAYERS = {

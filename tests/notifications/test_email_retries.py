@@ -43,12 +43,12 @@ def test_a_failing_email_is_retried_with_backoff_up_to_the_limit_then_listed_and
     settings.SUCCESSHUB_WEBHOOK_BACKOFF_SECONDS = 60
     member = make_member(email="a@example.com")
     services.notify([member], "ticket.created", "T-1")
-    real = transport.send_mail
+    real = transport.send_notification_email
 
-    def broken(**kwargs):
+    def broken(notification):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(transport, "send_mail", broken)
+    monkeypatch.setattr(transport, "send_notification_email", broken)
     now = timezone.now()
     assert services.send_owed_emails(now) == 0
     row = Notification.objects.get()
@@ -60,11 +60,50 @@ def test_a_failing_email_is_retried_with_backoff_up_to_the_limit_then_listed_and
     assert row.email_attempts == 2 and row.email_failed_at is not None and "smtp down" in row.email_last_error
     assert services.send_owed_emails(now + timedelta(hours=1)) == 0  # dead: the sweep leaves it alone
 
-    monkeypatch.setattr(transport, "send_mail", real)
+    monkeypatch.setattr(transport, "send_notification_email", real)
     assert services.resend_emails([row.pk]) == 1
     assert len(mail.outbox) == 1
     row = Notification.objects.get()
     assert row.emailed_at is not None and row.email_failed_at is None
+
+
+class Killed(BaseException):
+    """Stands in for SIGKILL: nothing after it runs in the sender, not even an ``except Exception``."""
+
+
+def test_an_email_whose_sender_died_mid_send_is_still_owed_and_sent_once_after_the_lease(
+    make_member, settings, monkeypatch
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SUCCESSHUB_OUTBOX_LEASE_SECONDS = 40
+    services.notify([make_member(email="a@example.com")], "ticket.created", "T-1")
+
+    def killed(notification):
+        raise Killed
+
+    monkeypatch.setattr(transport, "send_notification_email", killed)
+    now = timezone.now()
+    with pytest.raises(Killed):
+        services.send_owed_emails(now)
+    monkeypatch.undo()
+    assert Notification.objects.get().emailed_at is None  # not lost: still owed
+    assert services.send_owed_emails(now + timedelta(seconds=39)) == 0  # the dead sender's lease holds
+    assert services.send_owed_emails(now + timedelta(seconds=41)) == 1
+    assert services.send_owed_emails(now + timedelta(seconds=90)) == 0
+    row = Notification.objects.get()
+    assert len(mail.outbox) == 1 and row.emailed_at is not None and row.email_attempts == 2
+
+
+def test_every_attempt_at_one_email_carries_the_same_message_id(make_member, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SUCCESSHUB_BASE_URL = "https://support.example.com"
+    services.notify([make_member(email="a@example.com")], "ticket.created", "T-1")
+    row = Notification.objects.get()
+    services.send_owed_emails()
+    services.resend_emails([row.pk])  # already sent: nothing goes out again
+    assert len(mail.outbox) == 1
+    expected = f"<notification.{row.pk}.{int(row.created_at.timestamp())}@support.example.com>"
+    assert mail.outbox[0].message()["Message-ID"] == expected == transport.message_id(row)
 
 
 @pytest.fixture

@@ -77,3 +77,15 @@ def test_english_speakers_get_the_refusal_in_english(client):
 
 def test_clean_input_passes_through(client):
     assert client.get("/community/?product=galaxy").status_code == 200
+
+
+def test_a_form_posted_to_an_endpoint_that_reads_the_raw_body_answers_415(client, make_user):
+    """Found by the staff's schemathesis run: the multipart body was read as a form by the middleware,
+    and the Alertmanager webhook's read of the raw body failed with a 500."""
+    from successhub.accounts.models import Role
+    from successhub.accounts.services import issue_api_token
+
+    token = issue_api_token(make_user(role=Role.OPS_ENGINEER), "alertmanager")
+    response = client.post("/api/v1/ops/alertmanager", {"a": "1"}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"

@@ -86,3 +86,31 @@ def test_rating_a_bot_answer_with_bad_numbers_is_refused(client, payload):
     client.post("/assistant/ask", {"question": "如何结账"})
     response = client.post("/assistant/rate", payload, content_type="application/json")
     assert response.status_code in (400, 404)
+
+
+def staff_client(make_user, role=Role.SERVICE_ADMIN):
+    client = Client()
+    client.force_login(make_user(role=role))
+    return client
+
+
+@pytest.mark.parametrize("value", ["²", str(HUGE), "-1", "abc"])
+@pytest.mark.parametrize("name", ["call", "caller"])
+def test_the_hotline_screen_ignores_bad_call_and_caller_ids(make_user, name, value):
+    """``str.isdigit()`` then ``int()`` took "²" (ValueError) and a 21-digit id (overflow)."""
+    response = staff_client(make_user).get("/hotline/screen/", {name: value})
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("value", ["²", str(HUGE), "abc", ""])
+def test_reviewing_a_license_upgrade_with_a_bad_id_is_refused_not_a_500(make_user, value):
+    response = staff_client(make_user).post("/updates/upgrades/", {"upgrade": value, "action": "approve"})
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("value", ["²", str(HUGE)])
+def test_starting_a_chat_with_a_bad_conversation_id_is_not_a_500(make_org, make_user, value):
+    client = Client()
+    client.force_login(make_user(make_org()))
+    response = client.post("/chat/start/", {"product": "galaxy", "conversation": value})
+    assert response.status_code < 500

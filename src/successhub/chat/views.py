@@ -21,6 +21,7 @@ from successhub.catalog.loader import get_catalog
 from successhub.chat import selectors, services
 from successhub.chat.errors import ChatError
 from successhub.chat.models import ChatMessage, ChatSession, Entry, Presence
+from successhub.security.params import parse_id
 
 
 def _lang() -> str:
@@ -64,7 +65,7 @@ def start(request):
                 product,
                 entry,
                 request.POST.get("topic", ""),
-                int(conversation) if conversation.isdigit() else None,
+                parse_id(conversation),
             )
             return redirect("chat:session", session_id=session.pk)
         except ChatError as exc:

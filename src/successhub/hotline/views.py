@@ -23,6 +23,7 @@ from successhub.catalog.loader import get_catalog
 from successhub.hotline import cti, ivr, selectors, services
 from successhub.hotline.errors import CallRefused, CtiRejected, HotlineError
 from successhub.hotline.models import Call, Classification
+from successhub.security.params import parse_id
 
 
 def _lang() -> str:
@@ -84,10 +85,11 @@ def _screen_context(
 def _resolve(request, user: User):
     """Organisation, caller and CTI call named by the query string or the form."""
     data = request.POST if request.method == "POST" else request.GET
-    call = _call(request, int(data["call"])) if data.get("call", "").isdigit() else None
+    call_id, caller_id = parse_id(data.get("call")), parse_id(data.get("caller"))
+    call = _call(request, call_id) if call_id else None
     caller = None
-    if data.get("caller", "").isdigit():
-        caller = User.objects.filter(pk=int(data["caller"]), organisation__isnull=False).first()
+    if caller_id:
+        caller = User.objects.filter(pk=caller_id, organisation__isnull=False).first()
     phone = data.get("phone", "") or (call.caller_phone if call else "")
     if caller is None and call is not None and call.caller_id:
         caller = call.caller

@@ -148,26 +148,32 @@ def _email_due(now: datetime):
 
 
 def send_notification_emails(notification_ids: Iterable[int], now: datetime | None = None) -> int:
-    """Send the e-mails still owed for these notifications; each is claimed first, so it goes out once.
+    """Send the e-mails still owed for these notifications; each is claimed first, so one sender has it.
 
+    The claim is a lease, as in the other outboxes: it makes the e-mail not due for the lease's
+    length (``retry.lease()``), and only a sent e-mail gets ``emailed_at``. A sender killed
+    between its claim and the SMTP server's answer leaves the e-mail owed: the next sweep after the
+    lease sends it (the same ``Message-ID``, so a receiver can drop the rare repeat). Before, the
+    claim set ``emailed_at`` first and such an e-mail was lost (found by ``bench/drills.py``).
     A failure is retried with the outboxes' backoff up to their limit (``retry.py``); then the
     e-mail is dead (``email_failed_at``) and listed for admins, who can resend it.
     """
-    from successhub.notifications.email.transport import send_notification_email
+    from successhub.notifications.email import transport
 
     now = now or timezone.now()
+    lease_until = now + retry.lease()
     sent = 0
     for notification_id in notification_ids:
         claimed = (
             _email_due(now)
             .filter(pk=notification_id)
-            .update(emailed_at=timezone.now(), email_attempts=F("email_attempts") + 1)
+            .update(email_next_attempt_at=lease_until, email_attempts=F("email_attempts") + 1)
         )
         if not claimed:
             continue
         notification = Notification.objects.select_related("recipient").get(pk=notification_id)
         try:
-            send_notification_email(notification)
+            transport.send_notification_email(notification)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:1000]
             if notification.email_attempts >= retry.max_attempts():
@@ -186,12 +192,10 @@ def send_notification_emails(notification_ids: Iterable[int], now: datetime | No
                     type(exc).__name__,
                 )
                 changes = {"email_next_attempt_at": now + retry.backoff(notification.email_attempts)}
-            Notification.objects.filter(pk=notification_id).update(
-                emailed_at=None, email_last_error=error, **changes
-            )
+            Notification.objects.filter(pk=notification_id).update(email_last_error=error, **changes)
             continue
         Notification.objects.filter(pk=notification_id).update(
-            email_last_error="", email_next_attempt_at=None
+            emailed_at=timezone.now(), email_last_error="", email_next_attempt_at=None
         )
         sent += 1
     return sent

@@ -32,7 +32,8 @@ class IngestOut(Schema):
 @router.post(
     "/alertmanager",
     auth=[BearerAuth()],
-    response={200: IngestOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    # 415: a form (multipart) body; the webhook reads the raw JSON.
+    response={200: IngestOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 415: ErrorOut},
     summary="Alertmanager webhook (payload version 4)",
 )
 def alertmanager_webhook(request: HttpRequest):

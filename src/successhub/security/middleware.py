@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -143,6 +144,11 @@ class InvalidInputMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, BadParameter):
             return refusal(request, 400, "invalid_number", bad_parameter_message(exception))
+        if isinstance(exception, RawPostDataException):
+            # A multipart body was read as a form above; an endpoint that reads the raw body (a JSON or
+            # XML callback, the Alertmanager webhook) takes no form: a 415, not a 500 (schemathesis, staff).
+            message = _("此接口不接受表单（multipart）请求体，请按文档发送。")
+            return refusal(request, 415, "unsupported_media_type", message)
         return None
 
 

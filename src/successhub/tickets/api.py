@@ -14,7 +14,7 @@ from typing import Annotated
 
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 from pydantic import Field
@@ -319,8 +319,22 @@ def eligibility(request, product: str, category: str, channel: str = Channel.IN_
     }
 
 
-@router.post("", response={201: TicketOut, **ERRORS}, summary="File a ticket")
-def file_ticket(request, payload: TicketIn):
+@router.post(
+    "",
+    response={200: TicketOut, 201: TicketOut, 400: ErrorOut, **ERRORS},
+    summary="File a ticket",
+    description=(
+        "201: filed. With an `Idempotency-Key` header (1–100 visible ASCII characters, new for each "
+        "ticket), a repeat of the request by the same caller answers 200 with the ticket the first "
+        "filed, never a second ticket: retry with the same key when an answer was lost. The same key "
+        "for a different ticket: 422 `idempotency_key_reused`."
+    ),
+)
+def file_ticket(
+    request,
+    payload: TicketIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+):
     user = request.user
     requester = user
     if payload.requester_id is not None and payload.requester_id != user.pk:
@@ -340,17 +354,20 @@ def file_ticket(request, payload: TicketIn):
             "Staff name the customer user (requester_id).",
             code="requester_required",
         )
-    ticket = filing.file_ticket(
-        requester=requester,
-        filed_by=user,
-        product_code=payload.product,
-        category=payload.category,
-        title=payload.title,
-        description=payload.description,
-        channel=payload.channel,
-        contact_preference=payload.contact_preference,
-    )
-    return Status(201, _ticket(ticket, timezone.now()))
+    details = {
+        "requester": requester,
+        "filed_by": user,
+        "product_code": payload.product,
+        "category": payload.category,
+        "title": payload.title,
+        "description": payload.description,
+        "channel": payload.channel,
+        "contact_preference": payload.contact_preference,
+    }
+    if idempotency_key is None:
+        return Status(201, _ticket(filing.file_ticket(**details), timezone.now()))
+    ticket, repeated = filing.file_ticket_once(idempotency_key=idempotency_key, **details)
+    return Status(200 if repeated else 201, _ticket(ticket, timezone.now()))
 
 
 @router.get(

@@ -131,6 +131,8 @@ class Ticket(models.Model):
     rating = models.PositiveSmallIntegerField(_("服务评分"), null=True, blank=True)
     rating_comment = models.TextField(_("评价"), blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
+    # The client's Idempotency-Key (API): a repeat of the same filing returns this ticket, never a second.
+    idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("工单")
@@ -167,6 +169,12 @@ class Ticket(models.Model):
             models.CheckConstraint(name="ticket_not_merged_into_itself", condition=~Q(merged_into=F("id"))),
             models.CheckConstraint(
                 name="ticket_withdrawn_is_closed", condition=Q(withdrawn_at__isnull=True) | Q(status="closed")
+            ),
+            # Partial: only filings that carried a key are indexed.
+            models.UniqueConstraint(
+                fields=["filed_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="ticket_unique_idempotency_key",
             ),
         ]
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from successhub.accounts.models import Role, User
 from successhub.catalog.loader import get_catalog
 from successhub.contracts.models import Product
+from successhub.security.params import parse_id
 from successhub.updates import delivery, selectors, services
 from successhub.updates.errors import Forbidden, UpdatesError
 from successhub.updates.models import LicenseStatus, PackageKind, PlanStatus, Severity, UpgradeStatus
@@ -150,14 +151,14 @@ def plan(request, organisation_id: int | None = None):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "add":
-                found = selectors.package_for(user, int(request.POST.get("package", "0") or 0))
+                found = selectors.package_for(user, parse_id(request.POST.get("package")) or 0)
                 when = dt.date.fromisoformat(request.POST.get("planned_for", ""))
                 services.plan_package(user, found, when, request.POST.get("note", ""))
                 messages.success(request, _("已加入更新计划。"))
             else:
                 services.set_plan_status(
                     user,
-                    int(request.POST.get("entry", "0") or 0),
+                    parse_id(request.POST.get("entry")) or 0,
                     request.POST.get("status", ""),
                     request.POST.get("note"),
                 )
@@ -293,7 +294,7 @@ def upgrades(request):
             status=exc.status,
         )
     if request.method == "POST":
-        upgrade_id = int(request.POST.get("upgrade", "0") or 0)
+        upgrade_id = parse_id(request.POST.get("upgrade")) or 0
         try:
             if request.POST.get("action") == "approve":
                 new = services.approve_upgrade(user, upgrade_id, request.POST.get("reason", ""))
@@ -355,8 +356,8 @@ def staff_upload(request):
             release_notes=request.POST.get("release_notes", ""),
             versions=request.POST.get("versions", "").replace("，", ",").split(","),
             severity=request.POST.get("severity", Severity.NORMAL),
-            prerequisites=[int(i) for i in request.POST.getlist("prerequisites") if i.isdigit()],
-            supersedes=[int(i) for i in request.POST.getlist("supersedes") if i.isdigit()],
+            prerequisites=[i for i in map(parse_id, request.POST.getlist("prerequisites")) if i],
+            supersedes=[i for i in map(parse_id, request.POST.getlist("supersedes")) if i],
         )
         services.attach_file(user, created, upload, upload.name, getattr(upload, "sha256", None))
         if request.POST.get("publish") == "1":

@@ -4,11 +4,12 @@ its first-response deadline and its engineer by round-robin."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from successhub import sql
@@ -126,11 +127,13 @@ def file_ticket(
     contact_preference: str = ContactPreference.PORTAL,
     attachments: Sequence[UploadedFile] = (),
     now: dt.datetime | None = None,
+    idempotency_key: str = "",
 ) -> Ticket:
     """File a ticket for ``requester`` (a verified customer user), through ``channel``.
 
     A customer files for themself; staff at the hotline desk file for a customer user of any
     organisation (channel ``hotline``). Raises a refusal before anything is saved.
+    ``idempotency_key`` is stored with the ticket; :func:`file_ticket_once` is the way to use it.
     """
     now = now or timezone.now()
     if filed_by.is_customer:
@@ -186,6 +189,7 @@ def file_ticket(
             first_response_at_risk_at=due.at_risk_at,
             queue_due_at=due.due_at,
             created_at=now,
+            idempotency_key=idempotency_key,
         )
         sql.insert([ticket])  # filing is the hottest write: no per-call ORM compile (no signals on tickets)
         for upload, info in zip(attachments, checked, strict=True):
@@ -234,6 +238,55 @@ def file_ticket(
     return ticket
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
+
+
+def file_ticket_once(*, idempotency_key: str, filed_by: User, **filing) -> tuple[Ticket, bool]:
+    """:func:`file_ticket`, at most once per key and person: returns ``(ticket, repeated)``.
+
+    A client that lost the answer to a filing (a dropped connection, a server killed after the
+    commit) sends the same request again with the same key and gets the ticket the first one filed,
+    never a second one (the API's ``Idempotency-Key``; ``bench/drills.py`` counts duplicates). The
+    key is 1–100 visible ASCII characters; the same key for a different ticket is refused.
+    """
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise InvalidInput(
+            "Idempotency-Key 须为 1 至 100 个可见 ASCII 字符。",
+            "The Idempotency-Key is 1 to 100 visible ASCII characters.",
+            code="invalid_idempotency_key",
+            status=400,
+        )
+    earlier = _filed_with_key(filed_by, idempotency_key)
+    if earlier is None:
+        try:
+            return file_ticket(filed_by=filed_by, idempotency_key=idempotency_key, **filing), False
+        except IntegrityError:
+            earlier = _filed_with_key(filed_by, idempotency_key)  # a concurrent repeat filed it first
+            if earlier is None:
+                raise
+    if not _same_filing(earlier, filing):
+        raise InvalidInput(
+            "这个 Idempotency-Key 已用于另一张工单：新的工单请使用新的键。",
+            "This Idempotency-Key was used for another ticket: use a new key for a new ticket.",
+            code="idempotency_key_reused",
+        )
+    return earlier, True
+
+
+def _filed_with_key(filed_by: User, key: str) -> Ticket | None:
+    return Ticket.objects.select_related("product").filter(filed_by=filed_by, idempotency_key=key).first()
+
+
+def _same_filing(ticket: Ticket, filing: dict) -> bool:
+    return (
+        ticket.requester_id == filing["requester"].pk
+        and ticket.product.code == filing["product_code"]
+        and ticket.category == filing["category"]
+        and ticket.title == (filing.get("title") or "").strip()
+        and ticket.description == (filing.get("description") or "").strip()
+    )
+
+
 def _request_channel(category: Category, channel: str) -> str:
     """A demand (需求聆听) is asked of the engine by its own channels: the hotline's, or the ticket site's."""
     if category.service == DEMAND_SERVICE:
@@ -271,10 +324,13 @@ def _number_and_engineer(product: Product, now: dt.datetime) -> tuple[str, User 
         return _next_number(now), pick_engineer(product, now)
     day = now.astimezone(BEIJING).date()
     products = skill_products(product)
+    # Inside a caller's transaction the setting would last until that transaction's commit, the
+    # ticket's included: an acknowledged ticket could then be lost in a crash. Only alone, then.
+    no_wait = "NULL" if connection.in_atomic_block else "set_config('synchronous_commit', 'off', true)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH counted AS ({_COUNTER_UPSERT.format(table=quoted_table(TicketCounter))}), picked AS ({pick_sql(len(products), skip_locked=True)}) "
-            f"SELECT counted.last, {sql.columns(User, 'u')}, set_config('synchronous_commit', 'off', true) "
+            f"SELECT counted.last, {sql.columns(User, 'u')}, {no_wait} "
             f"FROM counted "
             f"LEFT JOIN picked ON TRUE LEFT JOIN {quoted_table(User)} u ON u.id = picked.engineer_id",
             [day, now, *products],
