@@ -34,7 +34,7 @@ message twice at the receiver: delivery is at least once, receivers drop repeats
 (``back``) and everything owed had arrived (``drained``). Targets: 0 lost, 0 duplicated tickets,
 back within 10 s. The outbox lease is shortened to 5 s (``SUCCESSHUB_OUTBOX_LEASE_SECONDS``) so a
 killed sender's messages are retried within the drill; the sweeps keep their own intervals
-(e-mail every 10 s, webhooks every 30 s).
+(e-mail every 5 s, webhooks every 30 s).
 """
 
 from __future__ import annotations
